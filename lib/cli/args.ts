@@ -57,7 +57,9 @@ export function parseCommand(spec: CommandSpec, args: string[] = Deno.args): Par
     { type: "string" | "boolean"; short?: string; multiple?: boolean }
   > = { help: { type: "boolean", short: "h" } };
   for (const [name, o] of Object.entries(spec.options)) {
-    options[name] = { type: o.type, short: o.short, multiple: o.multiple };
+    options[name] = { type: o.type };
+    if (o.short) options[name].short = o.short;
+    if (o.multiple) options[name].multiple = true;
   }
   let parsed;
   try {

@@ -1,0 +1,367 @@
+/**
+ * Image preprocessing as in the thesis: decode, flatten alpha onto white, greyscale, resize to
+ * a square, rescale to [0, 1]; horizontal-flip augmentation; a cache of resized images (memory
+ * and disk, keyed by file content and options); and a seeded batch generator in the spirit of
+ * Keras `ImageDataGenerator.flow_from_directory`.
+ * @module
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { LABELS, type Sample } from "./dataset.ts";
+import { UserError, writeFileAtomic } from "./fsutil.ts";
+import { mulberry32, shuffleInPlace } from "./random.ts";
+
+/** Resize kernels: `area` averages every source pixel a target pixel covers (keeps a 1-pixel
+ * line as a grey trace); `nearest` picks one source pixel (the Keras `load_img` default). */
+export type ResizeKernel = "area" | "nearest";
+
+/** Options of image preprocessing. */
+export interface PreprocessOptions {
+  /** Side of the square output in pixels. */
+  size?: number;
+  /** Resize kernel. */
+  resize?: ResizeKernel;
+}
+
+/** Preprocessing defaults: 224x224 like the thesis, area resize (it trains better: see README). */
+export const PREPROCESS_DEFAULTS: Required<PreprocessOptions> = { size: 224, resize: "area" };
+
+/** A decoded greyscale image, 8 bits per pixel, row-major. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Why an image could not be used, for the bad-input report. */
+export interface ImageProblem {
+  /** The file. */
+  path: string;
+  /** What is wrong with it. */
+  reason: string;
+}
+
+/** Decode an image file (PNG/JPEG, any bit depth, with or without alpha) to 8-bit grey on white. */
+export async function decodeGrey(path: string | Uint8Array, name = "<buffer>"): Promise<GreyImage> {
+  const file = typeof path === "string" ? path : name;
+  let bytes: Uint8Array;
+  if (typeof path === "string") {
+    try {
+      bytes = await Deno.readFile(path);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) throw new UserError(`${file}: file not found`);
+      if (err instanceof Deno.errors.IsADirectory) throw new UserError(`${file}: is a folder`);
+      throw new UserError(`${file}: cannot read (${(err as Error).message})`);
+    }
+  } else bytes = path;
+  if (bytes.length === 0) throw new UserError(`${file}: empty file (0 bytes)`);
+  let raw: { data: Uint8Array; info: sharp.OutputInfo };
+  try {
+    // Decoding to raw pixels is cheap in libvips; greyscale and alpha are done in JS (faster
+    // than libvips' colour pipeline for these small images).
+    raw = await sharp(bytes, { failOn: "error" }).raw({ depth: "uchar" })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    const msg = (err as Error).message.split("\n")[0];
+    throw new UserError(`${file}: not a readable PNG/JPEG image (${msg})`);
+  }
+  const { width, height, channels } = raw.info;
+  return { width, height, data: toGreyOnWhite(raw.data, width * height, channels) };
+}
+
+/**
+ * Interleaved 8-bit pixels (grey, grey+alpha, RGB or RGBA) to grey on a white background, with
+ * PIL's `convert("L")` weights (ITU-R 601-2: 0.299 R + 0.587 G + 0.114 B) as Keras uses.
+ */
+export function toGreyOnWhite(px: Uint8Array, n: number, channels: number): Uint8Array {
+  const out = new Uint8Array(n);
+  const alpha = channels === 2 || channels === 4;
+  for (let i = 0, j = 0; i < n; i++, j += channels) {
+    let v = channels >= 3 ? (px[j] * 299 + px[j + 1] * 587 + px[j + 2] * 114) / 1000 : px[j];
+    if (alpha) {
+      const a = px[j + channels - 1] / 255;
+      v = v * a + 255 * (1 - a);
+    }
+    out[i] = Math.round(v);
+  }
+  return out;
+}
+
+/** Resize a grey image to `size`x`size` and rescale to [0, 1] as Float32. */
+export function resizeGrey(img: GreyImage, size: number, kernel: ResizeKernel): Float32Array {
+  const out = new Float32Array(size * size);
+  const { width: w, height: h, data } = img;
+  if (kernel === "nearest") {
+    // PIL/Keras nearest: source index floor((i + 0.5) * scale).
+    for (let y = 0; y < size; y++) {
+      const sy = Math.min(h - 1, Math.floor((y + 0.5) * h / size));
+      for (let x = 0; x < size; x++) {
+        const sx = Math.min(w - 1, Math.floor((x + 0.5) * w / size));
+        out[y * size + x] = data[sy * w + sx] / 255;
+      }
+    }
+    return out;
+  }
+  // Exact area averaging with fractional pixel coverage (PIL BOX / OpenCV INTER_AREA),
+  // separable: first along rows, then along columns.
+  const xw = areaWeights(w, size);
+  const yw = areaWeights(h, size);
+  const tmp = new Float32Array(h * size);
+  for (let y = 0; y < h; y++) {
+    const src = y * w;
+    for (let x = 0; x < size; x++) {
+      const { start, weights } = xw[x];
+      let acc = 0;
+      for (let i = 0; i < weights.length; i++) acc += data[src + start + i] * weights[i];
+      tmp[y * size + x] = acc;
+    }
+  }
+  for (let y = 0; y < size; y++) {
+    const { start, weights } = yw[y];
+    for (let x = 0; x < size; x++) {
+      let acc = 0;
+      for (let j = 0; j < weights.length; j++) acc += tmp[(start + j) * size + x] * weights[j];
+      out[y * size + x] = acc / 255;
+    }
+  }
+  return out;
+}
+
+/** Per output pixel, the first source index and the normalised coverage weights. */
+function areaWeights(src: number, dst: number): { start: number; weights: Float64Array }[] {
+  const scale = src / dst;
+  const result = [];
+  for (let i = 0; i < dst; i++) {
+    const a = i * scale;
+    const b = (i + 1) * scale;
+    const start = Math.floor(a);
+    const end = Math.min(src, Math.ceil(b));
+    const weights = new Float64Array(end - start);
+    for (let k = start; k < end; k++) {
+      weights[k - start] = (Math.min(b, k + 1) - Math.max(a, k)) / scale;
+    }
+    result.push({ start, weights });
+  }
+  return result;
+}
+
+/** Flip a square `size`x`size` image left-right (returns a new array). */
+export function flipHorizontal(img: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(img.length);
+  for (let y = 0; y < size; y++) {
+    const r = y * size;
+    for (let x = 0; x < size; x++) out[r + x] = img[r + size - 1 - x];
+  }
+  return out;
+}
+
+/** Decode, greyscale, resize and rescale one image file to a [0,1] Float32 `size*size` array. */
+export async function loadImage(path: string, opts: PreprocessOptions = {}): Promise<Float32Array> {
+  const o = { ...PREPROCESS_DEFAULTS, ...opts };
+  return resizeGrey(await decodeGrey(path), o.size, o.resize);
+}
+
+/** Options of the image cache. */
+export interface CacheOptions extends PreprocessOptions {
+  /** Folder for the on-disk cache; none means memory only. */
+  dir?: string;
+  /** How many images to decode at once (sharp runs them on its thread pool). */
+  concurrency?: number;
+}
+
+/** Cache statistics, for tests and progress lines. */
+export interface CacheStats {
+  memoryHits: number;
+  diskHits: number;
+  decoded: number;
+}
+
+/**
+ * A cache of preprocessed images: memory first, then disk (`dir/<sha256 of file+options>.u8`,
+ * 8-bit), then decoding. Stored 8-bit, returned as Float32 in [0, 1].
+ */
+export class ImageCache {
+  readonly options: Required<PreprocessOptions>;
+  readonly dir?: string;
+  readonly concurrency: number;
+  readonly stats: CacheStats = { memoryHits: 0, diskHits: 0, decoded: 0 };
+  #memory = new Map<string, Uint8Array>();
+
+  /** Create a cache for one preprocessing setting. */
+  constructor(opts: CacheOptions = {}) {
+    this.options = {
+      size: opts.size ?? PREPROCESS_DEFAULTS.size,
+      resize: opts.resize ?? PREPROCESS_DEFAULTS.resize,
+    };
+    this.dir = opts.dir;
+    this.concurrency = opts.concurrency ?? 4;
+  }
+
+  /** The preprocessed image of `path` ([0,1] Float32, size*size). Throws UserError if unreadable. */
+  async get(path: string): Promise<Float32Array> {
+    const mem = this.#memory.get(path);
+    if (mem) {
+      this.stats.memoryHits++;
+      return toFloat(mem);
+    }
+    const bytes = await readBytes(path);
+    let diskPath: string | undefined;
+    if (this.dir) {
+      const key = await this.#key(bytes);
+      diskPath = join(this.dir, `${key}.u8`);
+      try {
+        const cached = await Deno.readFile(diskPath);
+        if (cached.length === this.options.size ** 2) {
+          this.stats.diskHits++;
+          this.#memory.set(path, cached);
+          return toFloat(cached);
+        }
+      } catch { /* not cached yet */ }
+    }
+    const img = resizeGrey(await decodeGrey(bytes, path), this.options.size, this.options.resize);
+    const q = toBytes(img);
+    this.stats.decoded++;
+    this.#memory.set(path, q);
+    if (diskPath) await writeFileAtomic(diskPath, q);
+    return toFloat(q);
+  }
+
+  /** Preprocess many files concurrently; unreadable ones are returned as problems, not thrown. */
+  async getMany(
+    paths: string[],
+    onEach?: () => void,
+  ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }> {
+    const images: (Float32Array | null)[] = new Array(paths.length).fill(null);
+    const problems: ImageProblem[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) {
+        const i = next++;
+        try {
+          images[i] = await this.get(paths[i]);
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          problems.push({ path: paths[i], reason: err.message.replace(`${paths[i]}: `, "") });
+        }
+        onEach?.();
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+    return { images, problems };
+  }
+
+  async #key(bytes: Uint8Array): Promise<string> {
+    const tag = new TextEncoder().encode(`|${this.options.size}|${this.options.resize}|v1`);
+    const all = new Uint8Array(bytes.length + tag.length);
+    all.set(bytes);
+    all.set(tag, bytes.length);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+}
+
+async function readBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: file not found`);
+    throw new UserError(`${path}: cannot read (${(err as Error).message})`);
+  }
+}
+
+function toBytes(img: Float32Array): Uint8Array {
+  const q = new Uint8Array(img.length);
+  for (let i = 0; i < img.length; i++) q[i] = Math.round(img[i] * 255);
+  return q;
+}
+
+function toFloat(q: Uint8Array): Float32Array {
+  const f = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) f[i] = q[i] / 255;
+  return f;
+}
+
+/** One batch: images stacked as NHWC (C=1) Float32, one-hot labels [non_chimeric, chimeric]. */
+export interface Batch {
+  /** Images, `n * size * size` floats. */
+  x: Float32Array;
+  /** One-hot labels, `n * 2` floats. */
+  y: Float32Array;
+  /** Number of images in the batch. */
+  n: number;
+  /** Image side. */
+  size: number;
+  /** Source files of the batch, in order. */
+  paths: string[];
+}
+
+/** Options of the batch generator. */
+export interface BatchOptions {
+  /** Images per batch. */
+  batchSize?: number;
+  /** Shuffle each epoch (training) or keep order (evaluation). */
+  shuffle?: boolean;
+  /** Random horizontal flips with probability 0.5 (training augmentation). */
+  flip?: boolean;
+  /** Seed of shuffles and flips. */
+  seed?: number;
+  /** Number of passes; Infinity for an endless stream. */
+  epochs?: number;
+  /** Called with each unreadable image (skipped, never silently). */
+  onProblem?: (p: ImageProblem) => void;
+}
+
+/** Defaults of the batch generator (the thesis: batches of 32, shuffled, flipped). */
+export const BATCH_DEFAULTS: Required<Omit<BatchOptions, "onProblem">> = {
+  batchSize: 32,
+  shuffle: true,
+  flip: true,
+  seed: 0,
+  epochs: 1,
+};
+
+/** One-hot vector index of a label: 1 for chimeric, 0 for non_chimeric. */
+export function labelIndex(label: Sample["label"]): number {
+  return LABELS.indexOf(label);
+}
+
+/**
+ * Yield shuffled batches of preprocessed images with one-hot labels. Unreadable images are
+ * reported through `onProblem` (and not retried in later epochs), never crash mid-epoch.
+ */
+export async function* batches(
+  samples: Sample[],
+  cache: ImageCache,
+  opts: BatchOptions = {},
+): AsyncGenerator<Batch> {
+  const o = { ...BATCH_DEFAULTS, ...opts };
+  const rng = mulberry32(o.seed);
+  const size = cache.options.size;
+  const bad = new Set<string>();
+  let pool = [...samples];
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    pool = pool.filter((s) => !bad.has(s.path));
+    const order = o.shuffle ? shuffleInPlace([...pool], rng) : pool;
+    for (let start = 0; start < order.length; start += o.batchSize) {
+      const chunk = order.slice(start, start + o.batchSize);
+      const { images, problems } = await cache.getMany(chunk.map((s) => s.path));
+      for (const p of problems) {
+        bad.add(p.path);
+        o.onProblem?.(p);
+      }
+      const good = chunk.filter((_, i) => images[i] !== null);
+      if (good.length === 0) continue;
+      const x = new Float32Array(good.length * size * size);
+      const y = new Float32Array(good.length * 2);
+      let k = 0;
+      chunk.forEach((s, i) => {
+        const img = images[i];
+        if (!img) return;
+        x.set(o.flip && rng() < 0.5 ? flipHorizontal(img, size) : img, k * size * size);
+        y[k * 2 + labelIndex(s.label)] = 1;
+        k++;
+      });
+      yield { x, y, n: good.length, size, paths: good.map((s) => s.path) };
+    }
+  }
+}

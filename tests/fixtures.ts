@@ -1,0 +1,79 @@
+/**
+ * Test fixtures generated in code: small pile-o-gram-like PNGs in a thesis-layout folder, and
+ * the bad files the bad-input tests need. Nothing binary is committed.
+ * @module
+ */
+import { join } from "node:path";
+import sharp from "sharp";
+import { mulberry32 } from "../lib/random.ts";
+
+/** Path of the real data set, beside the project (absent in a user's clone). */
+export const REAL_DATA = new URL("../../shared/data/original_data", import.meta.url).pathname;
+
+/** Whether the real data set is available (tests that need it are ignored when it is not). */
+export const HAS_REAL_DATA = (() => {
+  try {
+    return Deno.statSync(REAL_DATA).isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+/** Render a coverage curve (values in [0,1]) as a blue line on white, like the real charts. */
+export function chartSvg(curve: number[], width = 750, height = 500): string {
+  const pts = curve.map((v, i) => {
+    const x = 94 + (i / (curve.length - 1)) * 581;
+    const y = 440 - v * 380;
+    return `${x.toFixed(1)},${y.toFixed(1)}`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<rect width="100%" height="100%" fill="white"/>` +
+    `<polyline points="${pts.join(" ")}" fill="none" stroke="#0000ff" stroke-width="1.5"/></svg>`;
+}
+
+/** A curve of the given class: regular (plateau), chimeric (deep valley) or repeat (spike). */
+export function fixtureCurve(cls: string, rng: () => number, n = 120): number[] {
+  const c: number[] = [];
+  const mid = 0.3 + rng() * 0.4;
+  for (let i = 0; i < n; i++) {
+    const t = i / (n - 1);
+    let v = Math.min(1, t * 8, (1 - t) * 8) * (0.45 + 0.05 * rng());
+    if (cls === "chimeric" && Math.abs(t - mid) < 0.06) v *= 0.1;
+    if (cls === "repeat" && Math.abs(t - mid) < 0.08) v = 1;
+    c.push(v);
+  }
+  return c;
+}
+
+/** Encode an SVG as an RGBA PNG (like the real images). */
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(new TextEncoder().encode(svg)).ensureAlpha().png().toBuffer());
+}
+
+/**
+ * Write a thesis-layout data set `dir/{chimeric,regular,repeat}/sp_<id>.png` with `perClass`
+ * images each; returns the folder. Deterministic per seed.
+ */
+export async function makeDataset(
+  dir: string,
+  perClass: number,
+  seed = 1,
+  classes = ["chimeric", "regular", "repeat"],
+): Promise<string> {
+  const rng = mulberry32(seed);
+  let id = 0;
+  for (const cls of classes) {
+    await Deno.mkdir(join(dir, cls), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const png = await svgToPng(chartSvg(fixtureCurve(cls, rng)));
+      await Deno.writeFile(join(dir, cls, `sp_${1000 + id++}.png`), png);
+    }
+  }
+  return dir;
+}
+
+/** A fresh temporary folder, removed by the returned cleanup function. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "chimera-test-" });
+  return { dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
+}
