@@ -48,7 +48,8 @@ export function buildAlexNet(opts: ModelOptions = {}): tf.LayersModel {
   const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
   const dense = (units: number, activation: "relu" | "softmax") =>
     tf.layers.dense({ units, activation, kernelInitializer: init() });
-  const drop = () => tf.layers.dropout({ rate: o.dropout, seed: seed++ });
+  // Unseeded on purpose: a seeded tfjs dropout layer draws the same mask at every step.
+  const drop = () => tf.layers.dropout({ rate: o.dropout });
   const model = tf.sequential({ name: "alexnet" });
   model.add(tf.layers.inputLayer({ inputShape: [o.size, o.size, 1] }));
   for (
@@ -92,7 +93,7 @@ export function buildCompact(opts: ModelOptions = {}): tf.LayersModel {
     model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   }
   model.add(tf.layers.globalAveragePooling2d({}));
-  model.add(tf.layers.dropout({ rate: o.dropout, seed: seed++ }));
+  model.add(tf.layers.dropout({ rate: o.dropout }));
   model.add(
     tf.layers.dense({ units: o.classes, activation: "softmax", kernelInitializer: init() }),
   );
@@ -142,7 +143,7 @@ export function summarize(model: tf.LayersModel): ModelSummary {
     };
   });
   const trainableParams = model.trainableWeights.reduce(
-    (s, w) => s + w.shape.reduce((a, b) => a * b, 1),
+    (s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1),
     0,
   );
   return {

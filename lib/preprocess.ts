@@ -180,7 +180,7 @@ export interface CacheStats {
  * A cache of preprocessed images: memory first, then disk (`dir/<sha256 of file+options>.u8`,
  * 8-bit), then decoding. Stored 8-bit, returned as Float32 in [0, 1].
  */
-export class ImageCache {
+export class ImageCache implements FeatureSource {
   readonly options: Required<PreprocessOptions>;
   readonly dir?: string;
   readonly concurrency: number;
@@ -195,6 +195,16 @@ export class ImageCache {
     };
     this.dir = opts.dir;
     this.concurrency = opts.concurrency ?? 4;
+  }
+
+  /** Input shape of one image: [size, size, 1]. */
+  get shape(): number[] {
+    return [this.options.size, this.options.size, 1];
+  }
+
+  /** The image mirrored left-right. */
+  flip(x: Float32Array): Float32Array {
+    return flipHorizontal(x, this.options.size);
   }
 
   /** The preprocessed image of `path` ([0,1] Float32, size*size). Throws UserError if unreadable. */
@@ -281,33 +291,52 @@ function toFloat(q: Uint8Array): Float32Array {
   return f;
 }
 
-/** One batch: images stacked as NHWC (C=1) Float32, one-hot labels [non_chimeric, chimeric]. */
+/**
+ * What the batch generator and the trainer need from an input pipeline: the per-sample input
+ * shape, batched loading that reports unreadable files, and the horizontal flip.
+ * `ImageCache` is the image pipeline; other representations implement the same interface.
+ */
+export interface FeatureSource {
+  /** Input shape of one sample, without the batch dimension (e.g. [224, 224, 1]). */
+  readonly shape: number[];
+  /** Load many samples concurrently; unreadable ones come back as problems and null. */
+  getMany(
+    paths: string[],
+    onEach?: () => void,
+  ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }>;
+  /** The sample mirrored left-right. */
+  flip(x: Float32Array): Float32Array;
+}
+
+/** One batch: inputs stacked (NHWC), one-hot labels [non_chimeric, chimeric]. */
 export interface Batch {
-  /** Images, `n * size * size` floats. */
+  /** Inputs, `n * prod(shape)` floats. */
   x: Float32Array;
   /** One-hot labels, `n * 2` floats. */
   y: Float32Array;
-  /** Number of images in the batch. */
+  /** Number of samples in the batch. */
   n: number;
-  /** Image side. */
-  size: number;
+  /** Position of the batch in the stream (0-based step number). */
+  step: number;
   /** Source files of the batch, in order. */
   paths: string[];
 }
 
 /** Options of the batch generator. */
 export interface BatchOptions {
-  /** Images per batch. */
+  /** Samples per batch. */
   batchSize?: number;
-  /** Shuffle each epoch (training) or keep order (evaluation). */
+  /** Shuffle each pass (training) or keep order (evaluation). */
   shuffle?: boolean;
   /** Random horizontal flips with probability 0.5 (training augmentation). */
   flip?: boolean;
   /** Seed of shuffles and flips. */
   seed?: number;
-  /** Number of passes; Infinity for an endless stream. */
+  /** Number of passes over the samples; Infinity for an endless stream. */
   epochs?: number;
-  /** Called with each unreadable image (skipped, never silently). */
+  /** First step to yield: skips earlier batches without loading them (resume). */
+  startStep?: number;
+  /** Called with each unreadable sample (dropped from its batch, never silently). */
   onProblem?: (p: ImageProblem) => void;
 }
 
@@ -318,6 +347,7 @@ export const BATCH_DEFAULTS: Required<Omit<BatchOptions, "onProblem">> = {
   flip: true,
   seed: 0,
   epochs: 1,
+  startStep: 0,
 };
 
 /** One-hot vector index of a label: 1 for chimeric, 0 for non_chimeric. */
@@ -325,43 +355,66 @@ export function labelIndex(label: Sample["label"]): number {
   return LABELS.indexOf(label);
 }
 
+/** Number of batches in one pass over `n` samples. */
+export function batchesPerPass(n: number, batchSize: number): number {
+  return Math.ceil(n / batchSize);
+}
+
+/** A deterministic hash of integers to [0, 1) (position-based randomness that can be skipped). */
+function hash01(...xs: number[]): number {
+  let h = 0x811c9dc5;
+  for (const x of xs) h = Math.imul(h ^ (x >>> 0), 0x01000193) ^ (h >>> 15);
+  return mulberry32(h)();
+}
+
 /**
- * Yield shuffled batches of preprocessed images with one-hot labels. Unreadable images are
- * reported through `onProblem` (and not retried in later epochs), never crash mid-epoch.
+ * Yield batches of preprocessed samples with one-hot labels, as a stream of passes over the
+ * samples (each pass reshuffled, seeded by seed and pass number; the last batch of a pass may
+ * be smaller, as in Keras). Batch k is the same for the same seed whatever `startStep` is, so
+ * an interrupted run resumes exactly. Unreadable samples go to `onProblem` and are dropped
+ * from their batch; nothing crashes mid-epoch.
  */
 export async function* batches(
   samples: Sample[],
-  cache: ImageCache,
+  source: FeatureSource,
   opts: BatchOptions = {},
 ): AsyncGenerator<Batch> {
   const o = { ...BATCH_DEFAULTS, ...opts };
-  const rng = mulberry32(o.seed);
-  const size = cache.options.size;
-  const bad = new Set<string>();
-  let pool = [...samples];
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    pool = pool.filter((s) => !bad.has(s.path));
-    const order = o.shuffle ? shuffleInPlace([...pool], rng) : pool;
-    for (let start = 0; start < order.length; start += o.batchSize) {
-      const chunk = order.slice(start, start + o.batchSize);
-      const { images, problems } = await cache.getMany(chunk.map((s) => s.path));
-      for (const p of problems) {
-        bad.add(p.path);
-        o.onProblem?.(p);
-      }
-      const good = chunk.filter((_, i) => images[i] !== null);
-      if (good.length === 0) continue;
-      const x = new Float32Array(good.length * size * size);
-      const y = new Float32Array(good.length * 2);
-      let k = 0;
-      chunk.forEach((s, i) => {
-        const img = images[i];
-        if (!img) return;
-        x.set(o.flip && rng() < 0.5 ? flipHorizontal(img, size) : img, k * size * size);
-        y[k * 2 + labelIndex(s.label)] = 1;
-        k++;
-      });
-      yield { x, y, n: good.length, size, paths: good.map((s) => s.path) };
+  if (samples.length === 0) return;
+  const per = batchesPerPass(samples.length, o.batchSize);
+  const item = source.shape.reduce((a, b) => a * b, 1);
+  const reported = new Set<string>();
+  let orderPass = -1;
+  let order: Sample[] = samples;
+  for (let step = o.startStep; step < per * o.epochs; step++) {
+    const pass = Math.floor(step / per);
+    if (pass !== orderPass) {
+      order = o.shuffle
+        ? shuffleInPlace([...samples], mulberry32(hash01(o.seed, pass) * 2 ** 32))
+        : samples;
+      orderPass = pass;
     }
+    const start = (step - pass * per) * o.batchSize;
+    const chunk = order.slice(start, start + o.batchSize);
+    const { images, problems } = await source.getMany(chunk.map((s) => s.path));
+    for (const p of problems) {
+      if (!reported.has(p.path)) o.onProblem?.(p);
+      reported.add(p.path);
+    }
+    const n = images.filter((x) => x !== null).length;
+    const x = new Float32Array(n * item);
+    const y = new Float32Array(n * 2);
+    const paths: string[] = [];
+    let k = 0;
+    chunk.forEach((s, i) => {
+      const img = images[i];
+      if (!img) return;
+      const flip = o.flip && hash01(o.seed, pass, start + i, 7) < 0.5;
+      x.set(flip ? source.flip(img) : img, k * item);
+      y[k * 2 + labelIndex(s.label)] = 1;
+      paths.push(s.path);
+      k++;
+    });
+    yield { x, y, n, step, paths };
   }
 }

@@ -162,6 +162,7 @@ Deno.test("batches: shuffled, one-hot, seeded; bad images reported once and skip
       })
     ) {
       assert.equal(b.x.length, b.n * 16 * 16);
+      assert.ok(b.n <= 5);
       assert.equal(b.y.length, b.n * 2);
       for (let i = 0; i < b.n; i++) assert.equal(b.y[2 * i] + b.y[2 * i + 1], 1);
       seen.push(...b.paths);
@@ -170,6 +171,18 @@ Deno.test("batches: shuffled, one-hot, seeded; bad images reported once and skip
     assert.match(problems[0], /broken\.png$/);
     assert.equal(seen.length, 24);
     assert.equal(new Set(seen.slice(0, 12)).size, 12);
+    // Resuming at a step yields exactly the batches a full run yields from there.
+    const all = [];
+    for await (const b of batches(samples, cache, { batchSize: 5, epochs: 2, seed: 1 })) {
+      all.push(b);
+    }
+    const resumed = [];
+    for await (
+      const b of batches(samples, cache, { batchSize: 5, epochs: 2, seed: 1, startStep: 4 })
+    ) {
+      resumed.push(b);
+    }
+    assert.deepEqual(resumed, all.slice(4));
     const order = async (seed: number) => {
       const p: string[] = [];
       for await (const b of batches(samples, cache, { batchSize: 4, seed })) p.push(...b.paths);

@@ -1,0 +1,51 @@
+/**
+ * Input representations a model can be fed, and the feature source that produces each from
+ * image files. A model's representation is stored with it (model.json metadata), so
+ * evaluation and classification preprocess exactly as training did.
+ * @module
+ */
+import { join } from "node:path";
+import {
+  type FeatureSource,
+  ImageCache,
+  PREPROCESS_DEFAULTS,
+  type ResizeKernel,
+} from "./preprocess.ts";
+import type { ModelName } from "./model.ts";
+
+/** The thesis representation: a square grey image in [0, 1]. */
+export interface ImageInput {
+  kind: "image";
+  size: number;
+  resize: ResizeKernel;
+}
+
+/** Any input representation. */
+export type InputSpec = ImageInput;
+
+/** The input representation each model is trained on by default. */
+export function defaultInput(model: ModelName): InputSpec {
+  switch (model) {
+    case "alexnet":
+    case "compact":
+      return { kind: "image", ...PREPROCESS_DEFAULTS };
+  }
+}
+
+/** Options of a feature source. */
+export interface SourceOptions {
+  /** Root folder of the on-disk cache (one sub-folder per representation); none: memory only. */
+  cacheDir?: string;
+}
+
+/** Build the feature source for a representation. */
+export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSource {
+  switch (spec.kind) {
+    case "image":
+      return new ImageCache({
+        size: spec.size,
+        resize: spec.resize,
+        dir: opts.cacheDir ? join(opts.cacheDir, `image-${spec.size}-${spec.resize}`) : undefined,
+      });
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * Training: presets (ours and the thesis protocol), a training loop with progress, per-step and
+ * per-epoch history, validation after each epoch, atomic checkpoints after every epoch, exact
+ * resume after an interruption, and a clean stop on request (Ctrl-C).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import type { Sample } from "./dataset.ts";
+import { LABELS } from "./dataset.ts";
+import { computeMetrics, predict } from "./evaluate.ts";
+import { readJson, statOrNull, UserError, writeJsonAtomic } from "./fsutil.ts";
+import { defaultInput, type InputSpec, makeSource } from "./inputs.ts";
+import { loadModel, type ModelMeta, saveModel } from "./modelio.ts";
+import { buildModel, type ModelName } from "./model.ts";
+import { batches, batchesPerPass, type FeatureSource, type ImageProblem } from "./preprocess.ts";
+import { ProgressBar } from "./progress.ts";
+
+/** Training hyperparameters. */
+export interface TrainOptions {
+  /** Which model to build. */
+  model: ModelName;
+  /** Number of epochs. */
+  epochs: number;
+  /** Steps per epoch; null means one full pass over the training split. */
+  stepsPerEpoch: number | null;
+  /** Samples per step. */
+  batchSize: number;
+  /** Learning rate. */
+  lr: number;
+  /** Optimizer. */
+  optimizer: "rmsprop" | "adam";
+  /** Random horizontal flips (the thesis's augmentation). */
+  flip: boolean;
+  /** Seed of weights, dropout, data order and flips. */
+  seed: number;
+  /** Input representation; default: the model's own. */
+  input?: InputSpec;
+}
+
+/** Named presets. `thesis` is the thesis protocol; `default` is one that learns. */
+export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
+  default: {
+    model: "compact",
+    epochs: 12,
+    stepsPerEpoch: null,
+    batchSize: 32,
+    lr: 1e-3,
+    optimizer: "adam",
+    flip: true,
+    seed: 42,
+  },
+  thesis: {
+    model: "alexnet",
+    epochs: 5,
+    stepsPerEpoch: 32,
+    batchSize: 32,
+    lr: 1e-4,
+    optimizer: "rmsprop",
+    flip: true,
+    seed: 42,
+  },
+};
+
+/** One training step's record. */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  acc: number;
+}
+
+/** One epoch's record (training means over its steps, validation on the held-out split). */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+  valAuc?: number;
+  seconds: number;
+}
+
+/** Training history, per step and per epoch. */
+export interface History {
+  steps: StepRecord[];
+  epochs: EpochRecord[];
+}
+
+/** Hooks into the loop (notebook live plots, tests). */
+export interface TrainCallbacks {
+  onStep?: (r: StepRecord) => void;
+  onEpoch?: (r: EpochRecord, history: History) => void;
+  onProblem?: (p: ImageProblem) => void;
+}
+
+/** Everything one training run needs. */
+export interface TrainRun {
+  train: Sample[];
+  /** Validation samples (the test split); none: no validation. */
+  val?: Sample[];
+  options: TrainOptions;
+  /** Output folder: checkpoint/, model/, history.json, state.json. None: nothing written. */
+  outDir?: string;
+  /** Continue from outDir's checkpoint. */
+  resume?: boolean;
+  /** Root of the preprocessing cache. */
+  cacheDir?: string;
+  /** Stop cleanly (checkpoint, then return) when this signal aborts. */
+  signal?: AbortSignal;
+  callbacks?: TrainCallbacks;
+  /** Show a progress bar on stderr. */
+  progress?: boolean;
+}
+
+/** What a run returns. */
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: History;
+  /** True when the run stopped early on the signal (a checkpoint was saved). */
+  stopped: boolean;
+  /** Global steps done. */
+  step: number;
+}
+
+/** Checkpoint state written beside the checkpoint model. */
+interface TrainState {
+  options: TrainOptions;
+  step: number;
+  history: History;
+}
+
+/** The optimizer an options object asks for. */
+export function makeOptimizer(o: TrainOptions): tf.Optimizer {
+  return o.optimizer === "adam" ? tf.train.adam(o.lr) : tf.train.rmsprop(o.lr, 0.9, 0, 1e-7);
+}
+
+/** Metadata stored with a trained model. */
+export function modelMeta(o: TrainOptions): ModelMeta {
+  return {
+    model: o.model,
+    input: { ...(o.input ?? defaultInput(o.model)) },
+    labels: [...LABELS],
+    training: { ...o },
+    savedAt: new Date().toISOString(),
+  };
+}
+
+/** Build and compile a fresh model for the options. */
+export function compiledModel(o: TrainOptions): tf.LayersModel {
+  const input = o.input ?? defaultInput(o.model);
+  const model = buildModel(o.model, { size: input.size, seed: o.seed });
+  model.compile({
+    optimizer: makeOptimizer(o),
+    loss: "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  return model;
+}
+
+/** Train a model; see TrainRun. Writes checkpoints, the final model and history to outDir. */
+export async function trainModel(run: TrainRun): Promise<TrainResult> {
+  if (run.train.length === 0) throw new UserError("no training images");
+  let o = run.options;
+  let model: tf.LayersModel;
+  let history: History = { steps: [], epochs: [] };
+  let step = 0;
+  const ckptDir = run.outDir ? join(run.outDir, "checkpoint") : undefined;
+  if (run.resume) {
+    if (!run.outDir || !(await statOrNull(join(run.outDir, "state.json")))) {
+      throw new UserError(`${run.outDir ?? "(no --out)"}: nothing to resume (no state.json)`);
+    }
+    const state = await readJson<TrainState>(join(run.outDir, "state.json"));
+    o = state.options;
+    step = state.step;
+    history = state.history;
+    model = (await loadModel(ckptDir!)).model;
+    if (!model.optimizer) {
+      model.compile({
+        optimizer: makeOptimizer(o),
+        loss: "categoricalCrossentropy",
+        metrics: ["accuracy"],
+      });
+    }
+  } else {
+    model = compiledModel(o);
+  }
+  const source: FeatureSource = makeSource(o.input ?? defaultInput(o.model), {
+    cacheDir: run.cacheDir,
+  });
+  const perEpoch = o.stepsPerEpoch ?? batchesPerPass(run.train.length, o.batchSize);
+  const totalSteps = perEpoch * o.epochs;
+  const bar = run.progress ? new ProgressBar(totalSteps, { label: "train" }) : undefined;
+  bar?.tick(step);
+  let stopped = false;
+  let epochStart = performance.now();
+  let sums = { loss: 0, acc: 0, n: 0 };
+  const save = async () => {
+    if (!run.outDir) return;
+    await saveModel(model, ckptDir!, modelMeta(o), true);
+    await writeJsonAtomic(
+      join(run.outDir, "state.json"),
+      { options: o, step, history } as TrainState,
+    );
+    await writeJsonAtomic(join(run.outDir, "history.json"), history);
+  };
+  // Per-epoch sums restart from the steps already recorded in this epoch (after a resume).
+  for (const r of history.steps) {
+    if (Math.floor((r.step) / perEpoch) === Math.floor(step / perEpoch)) {
+      sums = { loss: sums.loss + r.loss, acc: sums.acc + r.acc, n: sums.n + 1 };
+    }
+  }
+  const stream = batches(run.train, source, {
+    batchSize: o.batchSize,
+    seed: o.seed,
+    flip: o.flip,
+    epochs: Infinity,
+    startStep: step,
+    onProblem: run.callbacks?.onProblem,
+  });
+  while (step < totalSteps) {
+    const next = await stream.next();
+    if (next.done) break;
+    const b = next.value;
+    const epoch = Math.floor(step / perEpoch);
+    if (b.n > 0) {
+      const x = tf.tensor(b.x, [b.n, ...source.shape]);
+      const y = tf.tensor2d(b.y, [b.n, 2]);
+      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      tf.dispose([x, y]);
+      const rec = { step, epoch, loss, acc };
+      history.steps.push(rec);
+      sums = { loss: sums.loss + loss, acc: sums.acc + acc, n: sums.n + 1 };
+      run.callbacks?.onStep?.(rec);
+      bar?.tick(1, `epoch ${epoch + 1}/${o.epochs} loss ${loss.toFixed(4)} acc ${acc.toFixed(3)}`);
+    } else bar?.tick(1);
+    step++;
+    if (step % perEpoch === 0) {
+      const rec: EpochRecord = {
+        epoch,
+        loss: sums.loss / Math.max(1, sums.n),
+        acc: sums.acc / Math.max(1, sums.n),
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      if (run.val && run.val.length > 0) {
+        const m = computeMetrics(
+          await predict(model, run.val, source, { onProblem: run.callbacks?.onProblem }),
+        );
+        Object.assign(rec, { valLoss: m.loss, valAcc: m.accuracy, valAuc: m.auc });
+      }
+      history.epochs.push(rec);
+      run.callbacks?.onEpoch?.(rec, history);
+      if (bar) {
+        const v = rec.valAcc !== undefined
+          ? ` val_loss ${rec.valLoss!.toFixed(4)} val_acc ${rec.valAcc.toFixed(3)} val_auc ${
+            rec.valAuc!.toFixed(3)
+          }`
+          : "";
+        console.error(
+          `\nepoch ${epoch + 1}/${o.epochs}: loss ${rec.loss.toFixed(4)} acc ${
+            rec.acc.toFixed(3)
+          }${v}`,
+        );
+      }
+      sums = { loss: 0, acc: 0, n: 0 };
+      epochStart = performance.now();
+      await save();
+    }
+    if (run.signal?.aborted && step < totalSteps) {
+      stopped = true;
+      await save();
+      break;
+    }
+  }
+  await stream.return(undefined);
+  bar?.done(stopped ? "stopped: resume with --resume" : "");
+  if (!stopped && run.outDir) await saveModel(model, join(run.outDir, "model"), modelMeta(o));
+  return { model, history, stopped, step };
+}
