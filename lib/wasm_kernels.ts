@@ -1,0 +1,416 @@
+/**
+ * Training kernels for the tfjs `wasm` backend. As shipped it lacks Conv2DBackpropFilter
+ * and runs Conv2DBackpropInput and transposed matmuls as scalar loops. The kernels here
+ * express all of them through the backend's own XNNPACK convolution and fully-connected
+ * operators (called directly on the wasm heap, no copies to JS):
+ *
+ * - Conv2DBackpropFilter: dW is a convolution of the transposed input ([CI,H,W,N]) with the
+ *   transposed output gradient ([OH,OW,N,CO]) as filter, dilation = stride, stride =
+ *   dilation.
+ * - Conv2DBackpropInput: dx is a stride-1 convolution of the (zero-upsampled when stride >
+ *   1) output gradient with the rotated, transposed filter.
+ * - BatchMatMul with transposes: small operands are transposed on the heap so that the
+ *   matmul runs on XNNPACK's GEMM instead of the scalar loop (which the shipped kernel
+ *   uses whenever a transpose flag is set, i.e. in every dense-layer gradient).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+type TensorInfo = tf.TensorInfo;
+type Shape4 = [number, number, number, number];
+
+/** The internals of the tfjs wasm backend that these kernels use. */
+interface WasmBackend {
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
+    HEAPU8: Uint8Array;
+  };
+  dataIdMap: { get(dataId: unknown): { id: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  disposeData(dataId: unknown, force?: boolean): boolean;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/** Raw entry points of the wasm module, bound once per backend instance. */
+interface WasmFns {
+  conv2d: (...a: unknown[]) => void;
+  transpose: (...a: unknown[]) => void;
+  batchMatMul: (...a: unknown[]) => void;
+}
+
+const fnCache = new WeakMap<object, WasmFns>();
+
+function fns(backend: WasmBackend): WasmFns {
+  let f = fnCache.get(backend);
+  if (!f) {
+    const n = "number";
+    const w = backend.wasm;
+    f = {
+      conv2d: w.cwrap("Conv2D", null, Array(19).fill(n)),
+      transpose: w.cwrap("Transpose", null, [n, "array", n, n, n, "array", n]),
+      batchMatMul: w.cwrap("BatchMatMul", null, [n, "array", n, n, "array", n, n, n, n]),
+    };
+    fnCache.set(backend, f);
+  }
+  return f;
+}
+
+const idOf = (b: WasmBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).id;
+const bytes = (a: number[]): Uint8Array => new Uint8Array(new Int32Array(a).buffer);
+const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Transpose a float32 heap tensor into a new heap tensor (the caller disposes it). */
+function heapTranspose(b: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
+  const outShape = perm.map((p) => x.shape[p]);
+  const out = b.makeOutput(outShape, "float32");
+  fns(b).transpose(idOf(b, x), bytes(x.shape), x.shape.length, 0, idOf(b, out), bytes(perm), 4);
+  return out;
+}
+
+function heapTransposeN(b: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
+  const outShape = perm.map((p) => x.shape[p]);
+  const out = b.makeOutput(outShape, "float32");
+  fns(b).transpose(
+    idOf(b, x),
+    bytes(x.shape),
+    x.shape.length,
+    0,
+    idOf(b, out),
+    bytes(perm),
+    perm.length,
+  );
+  return out;
+}
+
+/** Geometry of an XNNPACK convolution call (NHWC input, HWIO filter). */
+interface ConvCall {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  fh: number;
+  fw: number;
+  padT: number;
+  padR: number;
+  padB: number;
+  padL: number;
+  dilH: number;
+  dilW: number;
+  strideH: number;
+  strideW: number;
+}
+
+/** Output size of a convolution along one axis (XNNPACK rule). */
+function convOut(inp: number, padA: number, padB: number, k: number, s: number, d: number) {
+  return Math.floor((inp + padA + padB - (d * (k - 1) + 1)) / s) + 1;
+}
+
+/** Run the backend's XNNPACK Conv2D on heap tensors; returns a new NHWC tensor. */
+function xnnConv(b: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ConvCall): TensorInfo {
+  const oh = convOut(c.inH, c.padT, c.padB, c.fh, c.strideH, c.dilH);
+  const ow = convOut(c.inW, c.padL, c.padR, c.fw, c.strideW, c.dilW);
+  const out = b.makeOutput([c.batch, oh, ow, c.outC], "float32");
+  fns(b).conv2d(
+    idOf(b, x),
+    c.batch,
+    c.inH,
+    c.inW,
+    idOf(b, filter),
+    c.fh,
+    c.fw,
+    c.padT,
+    c.padR,
+    c.padB,
+    c.padL,
+    0,
+    c.dilH,
+    c.dilW,
+    c.strideH,
+    c.strideW,
+    c.inC,
+    c.outC,
+    idOf(b, out),
+  );
+  return out;
+}
+
+function convInfo(
+  xShape: Shape4,
+  filterShape: Shape4,
+  attrs: {
+    strides: number | [number, number];
+    pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+    dataFormat?: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+    dilations?: number | [number, number];
+  },
+): tf.backend_util.Conv2DInfo {
+  const fmt = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? "NHWC");
+  if (fmt !== "channelsLast") throw new Error("wasm training kernels support NHWC only");
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    fmt,
+  );
+}
+
+/**
+ * dW = conv(x^T, dy^T): out[ci, kh, kw, co] = sum_{oh,ow,n} X'[ci, kh*d + oh*s - pt, ...]
+ * F'[oh, ow, n, co], with X' = x as [CI,H,W,N] and F' = dy as [OH,OW,N,CO].
+ */
+function conv2DBackpropFilter(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const attrs = args.attrs as unknown as {
+    strides: [number, number] | number;
+    pad: "valid" | "same" | number;
+    dataFormat: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+    filterShape: Shape4;
+  };
+  const ci = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
+  const [n, h, w, cIn] = x.shape as Shape4;
+  const { outHeight: oh, outWidth: ow, outChannels: cOut, filterHeight: kh, filterWidth: kw } = ci;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = ci;
+  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  // Last input row/col that any output touches (unpadded coordinates); pad up to it.
+  const lastRow = sh * (oh - 1) + dh * (kh - 1) - pt;
+  const lastCol = sw * (ow - 1) + dw * (kw - 1) - pl;
+  const padB = Math.max(0, lastRow + 1 - h);
+  const padR = Math.max(0, lastCol + 1 - w);
+  const xT = heapTranspose(b, x, [3, 1, 2, 0]); // [CI, H, W, N]
+  const dyT = heapTranspose(b, dy, [1, 2, 0, 3]); // [OH, OW, N, CO]
+  const raw = xnnConv(b, xT, dyT, {
+    batch: cIn,
+    inH: h,
+    inW: w,
+    inC: n,
+    outC: cOut,
+    fh: oh,
+    fw: ow,
+    padT: pt,
+    padR,
+    padB,
+    padL: pl,
+    dilH: sh,
+    dilW: sw,
+    strideH: dh,
+    strideW: dw,
+  }); // [CI, KH', KW', CO] with KH' >= KH
+  b.disposeData(xT.dataId);
+  b.disposeData(dyT.dataId);
+  const [, rh, rw] = raw.shape;
+  const out = b.makeOutput([kh, kw, cIn, cOut], "float32");
+  if (rh === kh && rw === kw) {
+    // [CI, KH, KW, CO] -> [KH, KW, CI, CO]
+    const t = heapTranspose(b, raw, [1, 2, 0, 3]);
+    b.disposeData(out.dataId);
+    b.disposeData(raw.dataId);
+    return t;
+  }
+  const src = b.typedArrayFromHeap(raw);
+  const dst = b.typedArrayFromHeap(out);
+  for (let c = 0; c < cIn; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const s0 = ((c * rh + i) * rw + j) * cOut;
+        const d0 = ((i * kw + j) * cIn + c) * cOut;
+        dst.set(src.subarray(s0, s0 + cOut), d0);
+      }
+    }
+  }
+  b.disposeData(raw.dataId);
+  return out;
+}
+
+/** Original kernels, kept to fall back on for cases the fast paths do not cover. */
+const original: Record<string, tf.KernelFunc | undefined> = {};
+
+/**
+ * dx = conv(upsample(dy), rot180(W)^T) with stride 1: the filter becomes
+ * W''[kh', kw', co, ci] = W[KH-1-kh', KW-1-kw', ci, co], padding KH-1-pt on top.
+ */
+function conv2DBackpropInput(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const attrs = args.attrs as unknown as {
+    strides: [number, number] | number;
+    pad: "valid" | "same" | number;
+    dataFormat: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+    inputShape: Shape4;
+  };
+  const ci = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: cIn, outChannels: cOut } = ci;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = ci;
+  const { strideHeight: sh, strideWidth: sw } = ci;
+  const uh = (oh - 1) * sh + 1, uw = (ow - 1) * sw + 1;
+  const padT = kh - 1 - ci.padInfo.top, padL = kw - 1 - ci.padInfo.left;
+  const padB = h - uh + kh - 1 - padT, padR = w - uw + kw - 1 - padL;
+  if (padT < 0 || padL < 0 || padB < 0 || padR < 0 || ci.dilationHeight !== 1) {
+    return original.Conv2DBackpropInput!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+  }
+  // Rotated, transposed filter [KH, KW, CO, CI].
+  const wRot = b.makeOutput([kh, kw, cOut, cIn], "float32");
+  {
+    const src = b.typedArrayFromHeap(filter);
+    const dst = b.typedArrayFromHeap(wRot);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const d0 = (i * kw + j) * cOut * cIn;
+        const s0 = ((kh - 1 - i) * kw + (kw - 1 - j)) * cIn * cOut;
+        for (let c = 0; c < cIn; c++) {
+          const sc = s0 + c * cOut;
+          for (let o = 0; o < cOut; o++) dst[d0 + o * cIn + c] = src[sc + o];
+        }
+      }
+    }
+  }
+  let dyU = dy;
+  if (sh > 1 || sw > 1) {
+    dyU = b.makeOutput([n, uh, uw, cOut], "float32");
+    const src = b.typedArrayFromHeap(dy);
+    const dst = b.typedArrayFromHeap(dyU);
+    dst.fill(0);
+    for (let q = 0; q < n; q++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const s0 = ((q * oh + i) * ow + j) * cOut;
+          dst.set(src.subarray(s0, s0 + cOut), ((q * uh + i * sh) * uw + j * sw) * cOut);
+        }
+      }
+    }
+  }
+  const out = xnnConv(b, dyU, wRot, {
+    batch: n,
+    inH: uh,
+    inW: uw,
+    inC: cOut,
+    outC: cIn,
+    fh: kh,
+    fw: kw,
+    padT,
+    padR,
+    padB,
+    padL,
+    dilH: 1,
+    dilW: 1,
+    strideH: 1,
+    strideW: 1,
+  });
+  b.disposeData(wRot.dataId);
+  if (dyU !== dy) b.disposeData(dyU.dataId);
+  return out;
+}
+
+/**
+ * BatchMatMul that keeps transposed products on XNNPACK: with batch 1 it transposes the
+ * cheaper operand (or computes the transposed product and transposes the result) so that
+ * the shipped kernel's fast path (no transpose flags) applies.
+ */
+function batchMatMul(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { a, b: bb } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = args.attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+  };
+  const ra = a.shape.length, rb = bb.shape.length;
+  const batchA = size(a.shape.slice(0, -2)), batchB = size(bb.shape.slice(0, -2));
+  if (
+    (!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 ||
+    a.dtype !== "float32" || bb.dtype !== "float32"
+  ) {
+    return original.BatchMatMul!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+  }
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const nn = transposeB ? bb.shape[rb - 2] : bb.shape[rb - 1];
+  const outShape = [...(ra >= rb ? a.shape : bb.shape).slice(0, -2), m, nn];
+  const a2: TensorInfo = { ...a, shape: transposeA ? [k, m] : [m, k] };
+  const b2: TensorInfo = { ...bb, shape: transposeB ? [nn, k] : [k, nn] };
+  // Cost in elements moved: transposes plus packing of the right operand by XNNPACK.
+  // Plan "direct": out = op(A) op(B); plan "swapped": out^T = op(B)^T op(A)^T.
+  const direct = (transposeA ? m * k : 0) + (transposeB ? nn * k : 0) + k * nn;
+  const swapped = (transposeB ? 0 : nn * k) + (transposeA ? 0 : m * k) + k * m + m * nn;
+  const temps: TensorInfo[] = [];
+  const t2 = (x: TensorInfo) => {
+    const t = heapTransposeN(b, x, [1, 0]);
+    temps.push(t);
+    return t;
+  };
+  let left: TensorInfo, right: TensorInfo, swap: boolean;
+  if (direct <= swapped) {
+    left = transposeA ? t2(a2) : a2;
+    right = transposeB ? t2(b2) : b2;
+    swap = false;
+  } else {
+    left = transposeB ? b2 : t2(b2); // B^T as [nn, k]
+    right = transposeA ? a2 : t2(a2); // A^T as [k, m]
+    swap = true;
+  }
+  const lm = left.shape[0], rn = right.shape[1];
+  const prod = b.makeOutput([lm, rn], "float32");
+  fns(b).batchMatMul(
+    idOf(b, left),
+    bytes([1, lm, k]),
+    3,
+    idOf(b, right),
+    bytes([1, k, rn]),
+    3,
+    false,
+    false,
+    idOf(b, prod),
+  );
+  for (const t of temps) b.disposeData(t.dataId);
+  if (!swap) return { ...prod, shape: outShape };
+  const out = heapTransposeN(b, prod, [1, 0]);
+  b.disposeData(prod.dataId);
+  return { ...out, shape: outShape };
+}
+
+/** Kernels this module registers (or replaces) on the wasm backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = [
+  "Conv2DBackpropFilter",
+  "Conv2DBackpropInput",
+  "BatchMatMul",
+];
+
+const impls: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
+  Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
+  BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+};
+
+let registered = false;
+
+/** Register the training kernels on the wasm backend (idempotent). */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  for (const name of WASM_TRAINING_KERNELS) {
+    const existing = tf.getKernel(name, "wasm");
+    if (existing) {
+      original[name] = existing.kernelFunc;
+      tf.unregisterKernel(name, "wasm");
+    }
+    tf.registerKernel({
+      kernelName: name,
+      backendName: "wasm",
+      setupFunc: existing?.setupFunc,
+      kernelFunc: impls[name],
+    });
+  }
+  registered = true;
+}
