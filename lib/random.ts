@@ -31,3 +31,18 @@ export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
   }
   return items;
 }
+
+/**
+ * Run `fn` with `Math.random` drawing from a generator seeded with `seed`, then restore it.
+ * tfjs draws unseeded random numbers (dropout masks) from `Math.random`; a fixed dropout seed
+ * would reuse one mask forever, so training steps run inside this scope to be reproducible.
+ */
+export async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+  const original = Math.random;
+  Math.random = mulberry32(seed);
+  try {
+    return await fn();
+  } finally {
+    Math.random = original;
+  }
+}

@@ -15,6 +15,7 @@ import { loadModel, type ModelMeta, saveModel } from "./modelio.ts";
 import { buildModel, type ModelName } from "./model.ts";
 import { batches, batchesPerPass, type FeatureSource, type ImageProblem } from "./preprocess.ts";
 import { ProgressBar } from "./progress.ts";
+import { withSeededMathRandom } from "./random.ts";
 
 /** Training hyperparameters. */
 export interface TrainOptions {
@@ -226,7 +227,10 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     if (b.n > 0) {
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
       const y = tf.tensor2d(b.y, [b.n, 2]);
-      const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+      const [loss, acc] = await withSeededMathRandom(
+        o.seed * 1_000_003 + step,
+        async () => (await model.trainOnBatch(x, y)) as number[],
+      );
       tf.dispose([x, y]);
       const rec = { step, epoch, loss, acc };
       history.steps.push(rec);

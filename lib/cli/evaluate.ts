@@ -1,0 +1,79 @@
+/**
+ * `deno task evaluate`: metrics of a trained model on labelled images.
+ * @module
+ */
+import { join } from "node:path";
+import { parseCommand, runMain, str } from "./args.ts";
+import { BACKEND_OPTION, initBackend } from "./common.ts";
+import { listDataset, readManifest, type Sample } from "../dataset.ts";
+import { computeMetrics, formatMetrics, predict } from "../evaluate.ts";
+import { loadModel } from "../modelio.ts";
+import { type InputSpec, makeSource } from "../inputs.ts";
+import { statOrNull, UserError, writeJsonAtomic } from "../fsutil.ts";
+import { saveRunPlots } from "../report.ts";
+
+const SPEC = {
+  usage:
+    "deno task evaluate --model RUN --data DIR|--manifest FILE [--split test|train|all] [--out DIR]",
+  summary: "Evaluate a trained model: confusion matrix, accuracy, precision, recall and F1 for " +
+    "the chimeric class, ROC AUC, and the misclassified files. With --data every image in DIR " +
+    "is used; with --manifest the --split rows. Writes metrics.json and plots to --out " +
+    "(default: RUN/eval).",
+  options: {
+    model: { type: "string", help: "run folder (RUN or RUN/model) or a model.json" },
+    data: { type: "string", help: "folder with one sub-folder per class" },
+    manifest: { type: "string", help: "manifest.csv" },
+    split: { type: "string", help: "which manifest rows: test, train or all", default: "test" },
+    positive: {
+      type: "string",
+      help: "class folders labelled chimeric (with --data)",
+      default: "chimeric",
+    },
+    out: { type: "string", help: "output folder (default: RUN/eval)" },
+    threshold: { type: "string", help: "decision threshold on p(chimeric)", default: "0.5" },
+    ...BACKEND_OPTION,
+  },
+} as const;
+
+/** A run folder's model: RUN/model when it exists, else the path as given. */
+export async function modelDir(path: string): Promise<string> {
+  return (await statOrNull(join(path, "model", "model.json"))) ? join(path, "model") : path;
+}
+
+await runMain(async () => {
+  const args = parseCommand(SPEC);
+  const run = str(args, "model", true)!;
+  const manifest = str(args, "manifest");
+  const data = str(args, "data");
+  if (!!manifest === !!data) {
+    throw new UserError("give exactly one of --data DIR or --manifest FILE");
+  }
+  const split = str(args, "split")!;
+  if (!["test", "train", "all"].includes(split)) {
+    throw new UserError(`--split must be test, train or all`);
+  }
+  const threshold = Number(str(args, "threshold"));
+  if (!(threshold >= 0 && threshold <= 1)) throw new UserError(`--threshold must be in [0, 1]`);
+  await initBackend(args);
+  const { model, meta } = await loadModel(await modelDir(run));
+  let samples: Sample[];
+  if (manifest) {
+    samples = (await readManifest(manifest)).filter((r) => split === "all" || r.split === split);
+  } else {
+    const listed = await listDataset(data!, { positive: str(args, "positive")!.split(",") });
+    for (const s of listed.report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);
+    samples = listed.samples;
+  }
+  if (samples.length === 0) throw new UserError("no images to evaluate");
+  const source = makeSource(meta.input as unknown as InputSpec);
+  const preds = await predict(model, samples, source, {
+    progress: true,
+    onProblem: (p) => console.error(`skipped unreadable image ${p.path}: ${p.reason}`),
+  });
+  const metrics = computeMetrics(preds, threshold);
+  const out = str(args, "out") ?? join(run, "eval");
+  await writeJsonAtomic(join(out, "metrics.json"), { model: meta.model, ...metrics });
+  await saveRunPlots(out, { metrics });
+  console.log(formatMetrics(metrics));
+  console.log(`\nwrote ${join(out, "metrics.json")}`);
+});

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { loadModel, saveModel } from "../lib/modelio.ts";
+import { buildModel } from "../lib/model.ts";
+import { tempDir } from "./fixtures.ts";
+import { testBackend } from "./test_backend.ts";
+
+await testBackend();
+
+const META = {
+  model: "compact",
+  input: { kind: "image", size: 16, resize: "area" },
+  labels: ["non_chimeric", "chimeric"],
+};
+
+Deno.test("save/load round trip: same predictions, metadata kept, standard Layers files", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const model = buildModel("compact", { size: 16 });
+    await saveModel(model, dir, META);
+    const json = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+    assert.equal(json.format, "layers-model");
+    const weightFile = json.weightsManifest[0].paths[0];
+    assert.match(weightFile, /^weights-[0-9a-f]+\.bin$/);
+    const { model: loaded, meta } = await loadModel(dir);
+    assert.deepEqual(meta, META);
+    const x = tf.randomUniform([3, 16, 16, 1], 0, 1, "float32", 7);
+    const a = (model.predict(x) as tf.Tensor).arraySync();
+    const b = (loaded.predict(x) as tf.Tensor).arraySync();
+    assert.deepEqual(b, a);
+    // Also loads through tfjs' own loader (as in a browser or Node).
+    const viaTf = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: (await Deno.readFile(join(dir, weightFile))).buffer,
+    }));
+    assert.deepEqual((viaTf.predict(x) as tf.Tensor).arraySync(), a);
+    // Saving again replaces the weights file and leaves exactly one.
+    await saveModel(buildModel("compact", { size: 16, seed: 9 }), dir, META);
+    const bins = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".bin"));
+    assert.equal(bins.length, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("loading a missing or broken model names the file", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await assert.rejects(loadModel(join(dir, "nope")), /nope\/model\.json: no model here/);
+    await Deno.writeTextFile(join(dir, "model.json"), "{not json");
+    await assert.rejects(loadModel(dir), /model\.json: not a valid model\.json/);
+    await Deno.writeTextFile(join(dir, "model.json"), "{}");
+    await assert.rejects(loadModel(dir), /not a TensorFlow\.js Layers model/);
+    await saveModel(buildModel("compact", { size: 16 }), join(dir, "m"), META);
+    for (const e of Deno.readDirSync(join(dir, "m"))) {
+      if (e.name.endsWith(".bin")) await Deno.remove(join(dir, "m", e.name));
+    }
+    await assert.rejects(loadModel(join(dir, "m")), /weights file missing/);
+  } finally {
+    await cleanup();
+  }
+});

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { listDataset } from "../lib/dataset.ts";
+import { splitSamples } from "../lib/split.ts";
+import { PRESETS, trainModel, type TrainOptions } from "../lib/train.ts";
+import { readJson, statOrNull } from "../lib/fsutil.ts";
+import { makeDataset, tempDir } from "./fixtures.ts";
+import { testBackend } from "./test_backend.ts";
+
+await testBackend();
+
+const OPTIONS: TrainOptions = {
+  ...PRESETS.default,
+  model: "compact",
+  epochs: 2,
+  batchSize: 8,
+  input: { kind: "image", size: 16, resize: "area" },
+};
+
+async function fixtureRows(dir: string) {
+  await makeDataset(join(dir, "data"), 8);
+  const { samples } = await listDataset(join(dir, "data"));
+  return splitSamples(samples, { seed: 1 });
+}
+
+function weightsOf(model: tf.LayersModel): number[] {
+  return model.getWeights().flatMap((w) => Array.from(w.dataSync()));
+}
+
+Deno.test("training writes checkpoint, model, history and state; history has steps and epochs", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const val = rows.filter((r) => r.split === "test");
+    const epochs: number[] = [];
+    const r = await trainModel({
+      train,
+      val,
+      options: OPTIONS,
+      outDir: join(dir, "run"),
+      callbacks: { onEpoch: (e) => epochs.push(e.epoch) },
+    });
+    assert.equal(r.stopped, false);
+    assert.equal(r.step, 2 * Math.ceil(train.length / 8));
+    assert.deepEqual(epochs, [0, 1]);
+    assert.equal(r.history.steps.length, r.step);
+    for (const e of r.history.epochs) {
+      assert.ok(Number.isFinite(e.loss) && e.acc >= 0 && e.acc <= 1);
+      assert.ok(e.valAcc !== undefined && e.valAuc !== undefined);
+    }
+    for (const f of ["model/model.json", "checkpoint/model.json", "history.json", "state.json"]) {
+      assert.ok(await statOrNull(join(dir, "run", f)), f);
+    }
+    const h = await readJson<{ epochs: unknown[] }>(join(dir, "run", "history.json"));
+    assert.equal(h.epochs.length, 2);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("an interrupted run resumes to the same weights as an uninterrupted one", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const full = await trainModel({ train, options: OPTIONS, outDir: join(dir, "full") });
+    const controller = new AbortController();
+    const part = await trainModel({
+      train,
+      options: OPTIONS,
+      outDir: join(dir, "part"),
+      signal: controller.signal,
+      callbacks: { onStep: (s) => s.step === 2 && controller.abort() },
+    });
+    assert.equal(part.stopped, true);
+    assert.equal(part.step, 3);
+    assert.equal(await statOrNull(join(dir, "part", "model")), null, "no final model yet");
+    const resumed = await trainModel({
+      train,
+      options: OPTIONS,
+      outDir: join(dir, "part"),
+      resume: true,
+    });
+    assert.equal(resumed.step, full.step);
+    assert.deepEqual(
+      resumed.history.steps.map((s) => s.step),
+      full.history.steps.map((s) => s.step),
+    );
+    const a = weightsOf(full.model);
+    const b = weightsOf(resumed.model);
+    const maxDiff = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    assert.ok(maxDiff < 1e-5, `weights differ by ${maxDiff}`);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("same seed, same weights; resume without a run and empty data are clear errors", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const o = { ...OPTIONS, epochs: 1 };
+    const a = await trainModel({ train, options: o });
+    const b = await trainModel({ train, options: o });
+    assert.deepEqual(weightsOf(a.model), weightsOf(b.model));
+    await assert.rejects(
+      trainModel({ train, options: o, outDir: join(dir, "none"), resume: true }),
+      /nothing to resume/,
+    );
+    await assert.rejects(trainModel({ train: [], options: o }), /no training images/);
+  } finally {
+    await cleanup();
+  }
+});
