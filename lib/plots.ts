@@ -295,7 +295,7 @@ export function trainingCurves(history: History, opts: PlotOptions = {}): string
         y: { label, ...(key === "acc" ? { domain: accDomain(data.map((p) => p.value)) } : {}) },
         color,
         marks: [
-          Plot.line(data, { x: "epoch", y: "value", stroke: "set", strokeWidth: 2 }),
+          Plot.line(data, { x: "epoch", y: "value", stroke: "set", z: "set", strokeWidth: 2 }),
           Plot.dot(data, { x: "epoch", y: "value", fill: "set", r: 3 }),
         ],
       });
@@ -619,7 +619,9 @@ export function imageGrid(images: GridImage[], opts: ImageGridOptions = {}): str
   const gap = 8, pad = 10;
   const titleH = opts.title ? d.titleSize + 16 : pad;
   const nrows = Math.ceil(images.length / cols);
-  const width = pad * 2 + cols * cw + (cols - 1) * gap;
+  const gridW = cols * cw + (cols - 1) * gap;
+  const width = pad * 2 + Math.max(gridW, (opts.title ?? "").length * d.titleSize * 0.62);
+  const left = (width - gridW) / 2;
   const height = titleH + nrows * (ih + capH + gap) + pad;
   const maxChars = Math.floor(cw / (d.fontSize * 0.6));
   const parts: string[] = [];
@@ -630,7 +632,7 @@ export function imageGrid(images: GridImage[], opts: ImageGridOptions = {}): str
     );
   }
   images.forEach((im, i) => {
-    const x = pad + (i % cols) * (cw + gap);
+    const x = left + (i % cols) * (cw + gap);
     const y = titleH + Math.floor(i / cols) * (ih + capH + gap);
     const href = typeof im.src === "string" ? im.src : dataUrl(im.src);
     parts.push(
