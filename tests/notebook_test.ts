@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import {
+  bundleFor,
+  formatCell,
+  inKernel,
+  LiveDisplay,
+  liveTraining,
+  NOTEBOOK_DEFAULTS,
+  quickMode,
+  show,
+  showMetrics,
+  showSummary,
+  showTable,
+  summaryTable,
+  tableHtml,
+  tableText,
+  toTableData,
+  trainingHtml,
+  view,
+} from "../lib/notebook.ts";
+import type { ModelSummary } from "../lib/model.ts";
+import { rocCurve } from "../lib/plots.ts";
+
+/** Run `fn` while collecting console.log output. */
+async function logged(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => void seen.push(a.join(" "));
+  try {
+    await fn();
+  } finally {
+    console.log = orig;
+  }
+  return seen;
+}
+
+const summary: ModelSummary = {
+  name: "tiny",
+  rows: [
+    { layer: "conv", type: "Conv2D", outputShape: [8, 8, 4], params: 40 },
+    { layer: "dense", type: "Dense", outputShape: [2], params: 1290 },
+  ],
+  totalParams: 1330,
+  trainableParams: 1330,
+};
+
+Deno.test("outside a kernel: inKernel is false, quickMode follows CHIMERA_QUICK", () => {
+  assert.equal(inKernel(), false);
+  const before = Deno.env.get("CHIMERA_QUICK");
+  try {
+    Deno.env.set("CHIMERA_QUICK", "1");
+    assert.equal(quickMode(), true);
+    Deno.env.set("CHIMERA_QUICK", "0");
+    assert.equal(quickMode(), false);
+    Deno.env.delete("CHIMERA_QUICK");
+    assert.equal(quickMode(), false);
+  } finally {
+    if (before !== undefined) Deno.env.set("CHIMERA_QUICK", before);
+  }
+});
+
+Deno.test("bundleFor: SVG, HTML, text, PNG/JPEG bytes and raw bundles", () => {
+  const svg = rocCurve({ fpr: [0, 1], tpr: [0, 1], auc: 0.5 });
+  const b = bundleFor(svg);
+  assert.equal(b["image/svg+xml"], svg);
+  assert.equal(b["text/plain"], "[figure: ROC curve (AUC = 0.500)]");
+  assert.ok(bundleFor(`<?xml version="1.0"?>\n<svg></svg>`)["image/svg+xml"]);
+  const html = bundleFor({ html: "<table><tr><td>a &amp; b</td></tr></table>" });
+  assert.equal(html["text/html"], "<table><tr><td>a &amp; b</td></tr></table>");
+  assert.equal(html["text/plain"], "a & b");
+  assert.deepEqual(bundleFor("plain"), { "text/plain": "plain" });
+  const png = bundleFor(new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+  assert.equal(png["image/png"], btoa("\x89PNG"));
+  assert.ok(bundleFor(new Uint8Array([0xff, 0xd8]))["image/jpeg"]);
+  assert.deepEqual(bundleFor({ bundle: { "text/markdown": "# x" } }), { "text/markdown": "# x" });
+});
+
+Deno.test("view: the kernel's display symbol returns the bundle", () => {
+  const v = view("<svg></svg>");
+  const fn = v[Symbol.for("Jupyter.display")];
+  assert.deepEqual(fn(), { "image/svg+xml": "<svg></svg>", "text/plain": "[figure]" });
+});
+
+Deno.test("show/showTable outside a kernel: text prints, pictures stay silent", async () => {
+  const out = await logged(async () => {
+    await show("hello");
+    await show(rocCurve({ fpr: [0, 1], tpr: [0, 1], auc: 0.5 }));
+    await show(new Uint8Array([0x89, 0x50]));
+    await showTable([{ a: 1, b: "x" }], { caption: "T" });
+    await showMetrics({ accuracy: 0.5, nested: { no: 1 } });
+    await showSummary(summary);
+  });
+  assert.equal(out[0], "hello");
+  assert.equal(out[1], "T\na  b\n1  x");
+  assert.ok(out[2].includes("accuracy  0.5000"));
+  assert.ok(!out[2].includes("nested"));
+  assert.ok(out[3].startsWith("Model: tiny\nlayer"));
+  assert.equal(out.length, 4);
+  const prev = NOTEBOOK_DEFAULTS.fallback;
+  NOTEBOOK_DEFAULTS.fallback = "silent";
+  try {
+    assert.deepEqual(await logged(() => show("quiet")), []);
+  } finally {
+    NOTEBOOK_DEFAULTS.fallback = prev;
+  }
+});
+
+Deno.test("live displays outside a kernel: updates are no-ops, done prints its status", async () => {
+  const h = { epochs: [{ epoch: 1, loss: 0.5, acc: 0.7 }] };
+  const out = await logged(async () => {
+    const d = new LiveDisplay();
+    assert.ok(d.id.startsWith("chimera-"));
+    await d.update("x");
+    const live = liveTraining();
+    await live.update(h, "step 1");
+    await live.done(h, "finished");
+  });
+  assert.deepEqual(out, ["finished"]);
+  const html = trainingHtml(h, "epoch <1>").html;
+  assert.ok(
+    html.startsWith('<div style="font-family:monospace;margin:4px 0">epoch &lt;1&gt;</div>'),
+  );
+  assert.ok(html.includes("<svg"));
+});
+
+Deno.test("tables: HTML escapes and right-aligns numbers, text aligns columns", () => {
+  const rows = [{ name: "<b>", n: 12345, x: 0.123456 }, { name: "y", n: 2 }];
+  const t = toTableData(rows);
+  assert.deepEqual(t.columns, ["name", "n", "x"]);
+  assert.deepEqual(t.rows[1], ["y", 2, undefined]);
+  const html = tableHtml(rows, { caption: "C", digits: 2, footer: [["total", 12347, ""]] });
+  assert.ok(html.includes("&lt;b&gt;"));
+  assert.ok(html.includes('text-align:right;">12,345</td>'));
+  assert.ok(html.includes(">0.12</td>"));
+  assert.ok(html.includes('font-weight:bold;">12,347</td>'));
+  assert.ok(html.includes("<caption"));
+  assert.equal(tableText(rows, 2), "name  n       x\n<b>   12,345  0.12\ny     2");
+  assert.equal(formatCell([1, 2.5], 1), "[1, 2.5]");
+  assert.equal(formatCell(null), "");
+  assert.equal(formatCell(NaN), "NaN");
+});
+
+Deno.test("summaryTable: layers, shapes, params and a totals footer", () => {
+  const t = summaryTable(summary);
+  assert.deepEqual(t.columns, ["layer", "type", "output shape", "params"]);
+  assert.deepEqual(t.rows[0], ["conv", "Conv2D", "[8, 8, 4]", 40]);
+  assert.deepEqual(t.footer[0], ["total", "", "", 1330]);
+});
