@@ -12,6 +12,8 @@
  */
 import sharp from "sharp";
 import { type GreyImage, toGreyOnWhite } from "./preprocess.ts";
+import { readPaf } from "./paf.ts";
+import { type RuleOptions, ruleScore } from "./coverage_rule.ts";
 
 /** Options for coverage and chart drawing. */
 export interface PileogramOptions {
@@ -397,4 +399,213 @@ export function chartSvg(curve: PileCurve, opts: PileogramOptions = {}): string 
     `width="${(r - l) * o.width}" height="${(t - b) * o.height}"/></clipPath>` +
     `<polyline clip-path="url(#ax)" points="${pts.join(" ")}" fill="none" stroke="#0000ff" ` +
     `stroke-width="${o.lineWidth.toFixed(3)}" stroke-linecap="square"/></svg>`;
+}
+
+// ---------------------------------------------------------------- from a PAF file to calls
+
+/** Options for reading per-read piles (and calls) from a PAF file. */
+export interface PafPilesOptions extends PileogramOptions {
+  /** Reads with fewer overlaps are listed as too_few_overlaps, not drawn or called. */
+  minOverlaps?: number;
+  /** Only these reads (all when absent). */
+  reads?: Iterable<string>;
+  /** Most overlap intervals held in memory at once; more shards (passes) when exceeded. */
+  maxIntervals?: number;
+  /** Fixed number of shards (passes over the file); overrides maxIntervals. */
+  shards?: number;
+  /** Called once the first pass has counted the reads (total reads to report). */
+  onIndexed?: (reads: number, lines: number, shards: number) => void;
+}
+
+/** Defaults for PAF piles. */
+export const PAF_PILES_DEFAULTS = { minOverlaps: 3, maxIntervals: 20_000_000 };
+
+/** One read's overlaps gathered from a PAF file. */
+export interface PafPile {
+  /** Read id. */
+  readId: string;
+  /** Read length (from the PAF). */
+  readLen: number;
+  /** Number of overlaps (PAF lines naming the read, self-mappings excluded). */
+  nOverlaps: number;
+  /** Overlap intervals on the read (flat begin/end pairs); empty when too few overlaps. */
+  intervals: number[];
+  /** Whether the read has at least minOverlaps overlaps. */
+  enough: boolean;
+}
+
+/** FNV-1a hash of a string (shard key). */
+export function hashId(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Stream the piles of every read in a PAF file with bounded memory: a first pass counts the
+ * overlaps per read, then reads are sharded by a hash of their id and each shard is gathered
+ * in its own pass, so at most about `maxIntervals` intervals are in memory at a time.
+ * Reads come out sorted by id within each shard.
+ */
+export async function* pilesFromPaf(
+  path: string,
+  opts: PafPilesOptions = {},
+): AsyncGenerator<PafPile> {
+  const o = { ...PAF_PILES_DEFAULTS, ...opts };
+  const only = opts.reads ? new Set(opts.reads) : null;
+  const index = new Map<string, { len: number; n: number }>();
+  let lines = 0;
+  let total = 0;
+  const note = (name: string, len: number) => {
+    if (only && !only.has(name)) return;
+    const e = index.get(name);
+    if (e) e.n++;
+    else index.set(name, { len, n: 1 });
+    total++;
+  };
+  for await (const r of readPaf(path)) {
+    lines++;
+    if (r.qName === r.tName) continue;
+    note(r.qName, r.qLen);
+    note(r.tName, r.tLen);
+  }
+  let gathered = 0;
+  for (const e of index.values()) if (e.n >= o.minOverlaps) gathered += e.n;
+  const shards = Math.max(1, opts.shards ?? Math.ceil(gathered / Math.max(1, o.maxIntervals)));
+  opts.onIndexed?.(index.size, lines, shards);
+  // reads with too few overlaps need no pass
+  for (const id of [...index.keys()].sort()) {
+    const e = index.get(id)!;
+    if (e.n < o.minOverlaps) {
+      yield { readId: id, readLen: e.len, nOverlaps: e.n, intervals: [], enough: false };
+    }
+  }
+  for (let shard = 0; shard < shards; shard++) {
+    const piles = new Map<string, number[]>();
+    const want = (name: string) => {
+      const e = index.get(name);
+      if (!e || e.n < o.minOverlaps) return null;
+      if (shards > 1 && hashId(name) % shards !== shard) return null;
+      let p = piles.get(name);
+      if (!p) piles.set(name, p = []);
+      return p;
+    };
+    if (gathered === 0) break;
+    for await (const r of readPaf(path)) {
+      if (r.qName === r.tName) continue;
+      want(r.qName)?.push(r.qStart, r.qEnd);
+      want(r.tName)?.push(r.tStart, r.tEnd);
+    }
+    for (const id of [...piles.keys()].sort()) {
+      const e = index.get(id)!;
+      const intervals = piles.get(id)!;
+      piles.delete(id);
+      yield { readId: id, readLen: e.len, nOverlaps: e.n, intervals, enough: true };
+    }
+  }
+}
+
+/** What a classifier callback receives for each read: its curve and, on request, its chart. */
+export interface ChartItem {
+  /** Read id. */
+  readId: string;
+  /** Coverage curve (always present; a curve model can use it directly). */
+  curve: PileCurve;
+  /** Chart as grey-on-white pixels (input "grey"), as decodeGrey reads the PNG. */
+  grey?: GreyImage;
+  /** Chart as RGBA pixels (input "rgba"). */
+  rgba?: Uint8Array;
+  /** Chart as PNG bytes (input "png"). */
+  png?: Uint8Array;
+}
+
+/** Maps a batch of charts to P(chimeric) per chart, in order. */
+export type ChartClassifier = (batch: ChartItem[]) => Promise<number[]>;
+
+/** Options for calls from a PAF file. */
+export interface CallsOptions extends PafPilesOptions {
+  /** What the classifier is given besides the curve. */
+  input?: "curve" | "grey" | "rgba" | "png";
+  /** Reads per classifier call. */
+  batchSize?: number;
+  /** Coverage-rule options (threshold etc.). */
+  rule?: RuleOptions;
+}
+
+/** The verdict on one read. */
+export interface ReadCall {
+  /** Read id. */
+  readId: string;
+  /** Read length. */
+  readLen: number;
+  /** Number of overlaps. */
+  nOverlaps: number;
+  /** "ok", or "too_few_overlaps" (then nothing is called). */
+  status: "ok" | "too_few_overlaps";
+  /** Median coverage (null when not called). */
+  median: number | null;
+  /** Coverage-rule score (null when not called). */
+  ruleScore: number | null;
+  /** Coverage-rule call (null when not called). */
+  ruleCall: boolean | null;
+  /** Classifier's P(chimeric) (absent without a classifier or when not called). */
+  pChimeric?: number;
+}
+
+/**
+ * Calls from overlaps: stream a PAF file (memory bounded, see pilesFromPaf), compute each
+ * read's coverage, score it with the coverage rule and, with a classifier, get P(chimeric)
+ * from its chart in batches. Reads with too few overlaps are listed, not called.
+ */
+export async function* callsFromPaf(
+  pafPath: string,
+  opts: CallsOptions = {},
+  classify?: ChartClassifier,
+): AsyncGenerator<ReadCall> {
+  const input = opts.input ?? "curve";
+  const batchSize = Math.max(1, opts.batchSize ?? 64);
+  let pending: { call: ReadCall; item?: ChartItem }[] = [];
+  const flush = async function* () {
+    const items = pending.filter((p) => p.item).map((p) => p.item!);
+    if (classify && items.length) {
+      if (input !== "curve") {
+        for (const it of items) {
+          if (input === "grey") it.grey = renderGrey(it.curve, opts);
+          else if (input === "rgba") it.rgba = renderRgba(it.curve, opts);
+          else it.png = await renderPng(it.curve, opts);
+        }
+      }
+      const ps = await classify(items);
+      if (ps.length !== items.length) {
+        throw new Error(`classifier returned ${ps.length} values for ${items.length} charts`);
+      }
+      let k = 0;
+      for (const p of pending) if (p.item) p.call.pChimeric = ps[k++];
+    }
+    for (const p of pending) yield p.call;
+    pending = [];
+  };
+  for await (const pile of pilesFromPaf(pafPath, opts)) {
+    const call: ReadCall = {
+      readId: pile.readId,
+      readLen: pile.readLen,
+      nOverlaps: pile.nOverlaps,
+      status: pile.enough ? "ok" : "too_few_overlaps",
+      median: null,
+      ruleScore: null,
+      ruleCall: null,
+    };
+    if (!pile.enough) {
+      pending.push({ call });
+    } else {
+      const curve = pileCurve(pile.readLen, pile.intervals, opts);
+      const r = ruleScore(curve.data, curve.median, opts.rule);
+      call.median = curve.median;
+      call.ruleScore = r.score;
+      call.ruleCall = r.chimeric;
+      pending.push({ call, item: classify ? { readId: pile.readId, curve } : undefined });
+    }
+    if (pending.length >= batchSize) yield* flush();
+  }
+  yield* flush();
 }

@@ -41,7 +41,7 @@ export interface SynthOptions {
   maxReadLength?: number;
   /** Overlaps shorter than this are not reported (bp). */
   minOverlap?: number;
-  /** Range of the number of repeat families per species. */
+  /** Range of the number of repeat families per species (per 1.5 Mb of genome). */
   repeatFamilies?: [number, number];
   /** Range of repeat unit lengths (bp). */
   repeatLength?: [number, number];
@@ -214,7 +214,11 @@ export function simulateSample(opts: SynthOptions = {}): SimSample {
     const readMedian = uni(rng, o.readMedian);
     const readSigma = uni(rng, o.readSigma);
     // repeats: families of copies at random non-overlapping places
-    const nFam = randInt(rng, o.repeatFamilies[0], o.repeatFamilies[1]);
+    // family counts are per 1.5 Mb of genome
+    const nFam = Math.max(
+      1,
+      Math.round(randInt(rng, o.repeatFamilies[0], o.repeatFamilies[1]) * G / 1_500_000),
+    );
     const repeats: RepeatCopy[] = [];
     const families: RepeatCopy[][] = [];
     for (let f = 0; f < nFam; f++) {

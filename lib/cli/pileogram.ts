@@ -1,0 +1,101 @@
+/**
+ * `deno task pileogram --paf FILE --out DIR`: draw one pile-o-gram PNG per read from a PAF file
+ * of all-vs-all overlaps (minimap2 -x ava-ont), as Raven draws them.
+ * @module
+ */
+import { join } from "node:path";
+import { num, parseCommand, runMain, str } from "./args.ts";
+import { statOrNull, UserError, writeFileAtomic, writeTextAtomic } from "../fsutil.ts";
+import { ProgressBar } from "../progress.ts";
+import { PAF_PILES_DEFAULTS, pileCurve, pilesFromPaf, renderPng } from "../pileogram.ts";
+
+const SPEC = {
+  usage: "deno task pileogram --paf FILE --out DIR [--reads ID,...] [--min-overlaps N]",
+  summary: "Draw one pile-o-gram (750x500 PNG, Raven's coverage chart) per read of a PAF file " +
+    "of all-vs-all overlaps. Reads with too few overlaps are listed in " +
+    "DIR/too_few_overlaps.tsv instead of drawn. The PAF file is streamed (memory stays bounded).",
+  options: {
+    paf: { type: "string", help: "PAF file of overlaps (minimap2 -x ava-ont reads reads)" },
+    out: { type: "string", help: "output folder for <read_id>.png" },
+    reads: { type: "string", help: "comma-separated read ids to draw (default: all)" },
+    "min-overlaps": {
+      type: "string",
+      help: "draw only reads with at least this many overlaps",
+      default: String(PAF_PILES_DEFAULTS.minOverlaps),
+    },
+    "max-intervals": {
+      type: "string",
+      help: "overlap intervals held in memory at once (more passes when exceeded)",
+      default: String(PAF_PILES_DEFAULTS.maxIntervals),
+    },
+    quiet: { type: "boolean", help: "no progress bar" },
+  },
+} as const;
+
+/** A read id made safe as a file name. */
+export function safeFileName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/** Run the command with `args`. */
+export async function main(args: string[] = Deno.args): Promise<void> {
+  const a = parseCommand(SPEC, args);
+  const paf = str(a, "paf", true)!;
+  const out = str(a, "out", true)!;
+  const minOverlaps = num(a, "min-overlaps") ?? PAF_PILES_DEFAULTS.minOverlaps;
+  const maxIntervals = num(a, "max-intervals") ?? PAF_PILES_DEFAULTS.maxIntervals;
+  const readsArg = str(a, "reads");
+  const reads = readsArg ? readsArg.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+  const info = await statOrNull(paf);
+  if (!info) throw new UserError(`${paf}: file not found`);
+  if (!info.isFile) throw new UserError(`${paf}: expected a PAF file, found a folder`);
+  const outInfo = await statOrNull(out);
+  if (outInfo && !outInfo.isDirectory) throw new UserError(`${out}: exists and is not a folder`);
+  await Deno.mkdir(out, { recursive: true });
+  let bar: ProgressBar | null = null;
+  const seen = new Set<string>();
+  const skipped: string[] = [];
+  let drawn = 0;
+  const inFlight: Promise<void>[] = [];
+  for await (
+    const pile of pilesFromPaf(paf, {
+      minOverlaps,
+      maxIntervals,
+      reads,
+      onIndexed: (n) => {
+        if (!a.values.quiet) bar = new ProgressBar(n, { label: "pileogram" });
+      },
+    })
+  ) {
+    seen.add(pile.readId);
+    if (!pile.enough) {
+      skipped.push(`${pile.readId}\t${pile.nOverlaps}`);
+      (bar as ProgressBar | null)?.tick();
+      continue;
+    }
+    const curve = pileCurve(pile.readLen, pile.intervals);
+    const file = join(out, `${safeFileName(pile.readId)}.png`);
+    inFlight.push(renderPng(curve).then((png) => writeFileAtomic(file, png)));
+    if (inFlight.length >= 4) await inFlight.shift();
+    drawn++;
+    (bar as ProgressBar | null)?.tick();
+  }
+  await Promise.all(inFlight);
+  (bar as ProgressBar | null)?.done();
+  for (const id of reads ?? []) if (!seen.has(id)) skipped.push(`${id}\t0`);
+  if (skipped.length) {
+    await writeTextAtomic(
+      join(out, "too_few_overlaps.tsv"),
+      ["read_id\tn_overlaps", ...skipped].join("\n") + "\n",
+    );
+  }
+  console.log(
+    `wrote ${drawn} pile-o-grams to ${out}` +
+      (skipped.length
+        ? `; ${skipped.length} reads with fewer than ${minOverlaps} overlaps listed in ` +
+          `${join(out, "too_few_overlaps.tsv")}`
+        : ""),
+  );
+}
+
+if (import.meta.main) await runMain(() => main());

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import sharp from "sharp";
+import { main, safeFileName } from "../../lib/cli/pileogram.ts";
+import { UserError } from "../../lib/fsutil.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** A PAF file where reads r0..r5 overlap a chain of neighbours and "lone" has one overlap. */
+function paf(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    for (let j = i + 1; j < 6; j++) {
+      const shift = (j - i) * 1500;
+      if (shift >= 8000) continue;
+      lines.push(`r${i}\t8000\t${shift}\t8000\t+\tr${j}\t8000\t0\t${8000 - shift}\t1\t1\t60`);
+    }
+  }
+  lines.push("lone\t5000\t0\t2000\t+\tr0\t8000\t6000\t8000\t1\t1\t60");
+  return lines.join("\n") + "\n";
+}
+
+Deno.test("pileogram CLI: one PNG per read, too-few reads listed", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = join(dir, "ovl.paf");
+  await Deno.writeTextFile(p, paf());
+  const out = join(dir, "charts");
+  await main(["--paf", p, "--out", out, "--min-overlaps", "2", "--quiet"]);
+  const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assert.deepEqual(files, [
+    "r0.png",
+    "r1.png",
+    "r2.png",
+    "r3.png",
+    "r4.png",
+    "r5.png",
+    "too_few_overlaps.tsv",
+  ]);
+  const meta = await sharp(join(out, "r2.png")).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.channels], [750, 500, 4]);
+  assert.equal(
+    await Deno.readTextFile(join(out, "too_few_overlaps.tsv")),
+    "read_id\tn_overlaps\nlone\t1\n",
+  );
+  // --reads picks reads; unknown ones are listed with 0 overlaps
+  const out2 = join(dir, "some");
+  await main(["--paf", p, "--out", out2, "--reads", "r1,nope", "--quiet"]);
+  assert.deepEqual([...Deno.readDirSync(out2)].map((e) => e.name).sort(), [
+    "r1.png",
+    "too_few_overlaps.tsv",
+  ]);
+  assert.match(await Deno.readTextFile(join(out2, "too_few_overlaps.tsv")), /nope\t0/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("pileogram CLI: bad input is a UserError naming the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = join(dir, "bad.paf");
+  await Deno.writeTextFile(p, paf() + "r1\t8000\tx\n");
+  await assert.rejects(
+    () => main(["--paf", p, "--out", join(dir, "o"), "--quiet"]),
+    (e: Error) => e instanceof UserError && /bad\.paf:\d+: malformed PAF line/.test(e.message),
+  );
+  await assert.rejects(
+    () => main(["--paf", join(dir, "none.paf"), "--out", dir]),
+    /none\.paf: file not found/,
+  );
+  await assert.rejects(() => main(["--out", dir]), /missing --paf/);
+  assert.equal(safeFileName("a/b c:1"), "a_b_c_1");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("pileogram CLI: --help exits 0 and lists the options", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lib/cli/pileogram.ts", "--help"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0);
+  const text = new TextDecoder().decode(out.stdout);
+  for (const o of ["--paf", "--out", "--reads", "--min-overlaps"]) assert.ok(text.includes(o));
+});

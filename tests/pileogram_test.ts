@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import sharp from "sharp";
+import {
+  callsFromPaf,
+  chartInk,
+  type ChartItem,
+  chartSvg,
+  coverage,
+  curveFromCoverage,
+  hashId,
+  medianCoverage,
+  niceAxisMax,
+  type PafPile,
+  pileCurve,
+  pilesFromPaf,
+  renderGrey,
+  renderPng,
+  validRegion,
+} from "../lib/pileogram.ts";
+import { HAS_REAL_DATA, REAL_DATA } from "./fixtures.ts";
+
+Deno.test("coverage: 16 bp bins, each interval shrunk by one bin at each end", () => {
+  // 10 bins; [0,160) covers bins 1..8; [32,100) covers bins 3..4; [150,160) covers nothing
+  assert.deepEqual(
+    [...coverage(160, [0, 160, 32, 100, 150, 160])],
+    [0, 1, 1, 2, 2, 1, 1, 1, 1, 0],
+  );
+  // bins past the read end are dropped; reversed or empty intervals add nothing
+  assert.deepEqual([...coverage(64, [0, 1000, 40, 20])], [0, 1, 1, 1]);
+  assert.equal(coverage(15, [0, 15]).length, 0);
+  // the sweep equals the naive per-bin count
+  const iv: number[] = [];
+  let x = 7;
+  for (let k = 0; k < 200; k++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const a = x % 5000;
+    iv.push(a, a + (x >> 8) % 3000);
+  }
+  const fast = coverage(6000, iv);
+  for (let b = 0; b < fast.length; b++) {
+    let n = 0;
+    for (let k = 0; k < iv.length; k += 2) {
+      if (b >= (iv[k] >> 4) + 1 && b < (iv[k + 1] >> 4) - 1) n++;
+    }
+    assert.equal(fast[b], n, `bin ${b}`);
+  }
+});
+
+Deno.test("validRegion, median, and curve from coverage", () => {
+  assert.deepEqual(validRegion([0, 5, 5, 1, 6, 6, 6, 0], 4), [4, 7]);
+  assert.deepEqual(validRegion([0, 1], 4), [0, 0]);
+  assert.equal(medianCoverage([5, 1, 3, 2]), 3); // upper median, as Raven's nth_element
+  assert.equal(medianCoverage([]), 0);
+  const c = curveFromCoverage(Uint32Array.from([0, 5, 5, 1, 6, 6, 6, 0]), { validMinCoverage: 4 });
+  assert.deepEqual([...c.data], [0, 0, 0, 0, 6, 6, 6, 0]);
+  assert.deepEqual([c.begin, c.end, c.median, c.yMax], [4, 7, 6, 18]);
+  const d = curveFromCoverage(Uint32Array.from([0, 5, 5, 1, 6, 6, 6, 0]));
+  assert.equal(d.median, 5);
+  assert.equal(d.yMax, 15);
+});
+
+Deno.test("niceAxisMax rounds like matplotlib 1.x autoscaling", () => {
+  assert.equal(niceAxisMax(1000), 1000);
+  assert.equal(niceAxisMax(1001), 1200);
+  assert.equal(niceAxisMax(2001), 2500);
+  assert.equal(niceAxisMax(99), 100);
+  assert.equal(niceAxisMax(730), 800);
+});
+
+/** A plateau curve of `n` bins at `level`, with optional spike. */
+function plateau(n: number, level: number, spike = 0): ReturnType<typeof pileCurve> {
+  const raw = new Uint32Array(n).fill(level);
+  raw.fill(0, 0, Math.floor(n / 20));
+  raw[n - 1] = 0;
+  if (spike) raw.fill(spike, Math.floor(n / 2), Math.floor(n / 2) + 20);
+  return curveFromCoverage(raw);
+}
+
+Deno.test("renderPng: 750x500 RGBA, opaque white, blue ink in the axes box, y clipped", async () => {
+  const curve = plateau(1002, 10, 1000);
+  const png = await renderPng(curve);
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [750, 500, 4]);
+  let minX = 1e9, maxX = -1, minY = 1e9, maxY = -1;
+  for (let y = 0; y < 500; y++) {
+    for (let x = 0; x < 750; x++) {
+      const i = (y * 750 + x) * 4;
+      assert.equal(data[i + 3], 255);
+      assert.equal(data[i + 2], 255, "blue channel is always full");
+      assert.equal(data[i], data[i + 1]);
+      if (data[i] < 255) {
+        minX = Math.min(minX, x), maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y), maxY = Math.max(maxY, y);
+      }
+    }
+  }
+  // as measured on the real images: ink from x=94, zero line in row 449, clip at row 50
+  assert.deepEqual([minX, minY, maxY], [94, 50, 449]);
+  // bins 0..1001 on an axis rounded up to 1200: the line ends 5/6 of the way across
+  assert.ok(Math.abs(maxX - (93.75 + 581.25 * 1001 / 1200)) <= 1.5, `maxX ${maxX}`);
+  // the plateau (median 10 of y max 30) is a 1.39 px line around y = 450 - 400/3
+  const col = 300;
+  const rows: number[] = [];
+  for (let y = 0; y < 500; y++) if (data[(y * 750 + col) * 4] < 255) rows.push(y);
+  assert.deepEqual(rows, [315, 316, 317]); // centre 316.67, half width 0.69
+  const inkSum = rows.reduce((s, y) => s + 1 - data[(y * 750 + col) * 4] / 255, 0);
+  assert.ok(Math.abs(inkSum - 100 / 72) < 0.05, `line width ${inkSum}`);
+  // the zero line is half clipped, like the real images (value 77 in row 449)
+  const z = data[(449 * 750 + 100) * 4];
+  assert.ok(Math.abs(z - 77) <= 2, `zero line ${z}`);
+});
+
+Deno.test("chart ink and grey are consistent; SVG is well formed", () => {
+  const c = plateau(500, 8);
+  const ink = chartInk(c);
+  const grey = renderGrey(c);
+  assert.equal(grey.data.length, 750 * 500);
+  for (let i = 0; i < ink.length; i += 97) {
+    const expect = Math.round(255 * (1 - ink[i])) * 0.886 + 29.07 * ink[i] / 1;
+    assert.ok(Math.abs(grey.data[i] - expect) <= 30);
+    if (ink[i] === 0) assert.equal(grey.data[i], 255);
+  }
+  assert.match(chartSvg(c), /^<svg .*<polyline .*<\/svg>$/s);
+});
+
+Deno.test({
+  name: "renderPng matches the geometry of real images (zero line, left edge)",
+  ignore: !HAS_REAL_DATA,
+  fn: async () => {
+    const f = join(REAL_DATA, "regular", [...Deno.readDirSync(join(REAL_DATA, "regular"))][0].name);
+    const { data, info } = await sharp(f).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height], [750, 500]);
+    let minX = 1e9, maxY = -1;
+    for (let y = 0; y < 500; y++) {
+      for (let x = 0; x < 750; x++) {
+        if (data[(y * 750 + x) * info.channels] < 250) {
+          minX = Math.min(minX, x);
+          maxY = Math.max(maxY, y);
+        }
+      }
+    }
+    assert.deepEqual([minX, maxY], [94, 449]);
+  },
+});
+
+const PAF = [
+  // read a (1600 bp): three overlaps; b and c overlap a; d has one overlap only
+  "a\t1600\t0\t1600\t+\tb\t2000\t400\t2000\t1500\t1600\t60",
+  "c\t1000\t0\t800\t-\ta\t1600\t800\t1600\t700\t800\t60",
+  "a\t1600\t0\t800\t+\te\t900\t100\t900\t700\t800\t60",
+  "b\t2000\t0\t1000\t+\tc\t1000\t0\t1000\t900\t1000\t60",
+  "b\t2000\t0\t500\t+\td\t3000\t2500\t3000\t400\t500\t60",
+  "a\t1600\t0\t1600\t+\ta\t1600\t0\t1600\t1600\t1600\t60",
+].join("\n") + "\n";
+
+async function collect(path: string, opts = {}): Promise<PafPile[]> {
+  const out: PafPile[] = [];
+  for await (const p of pilesFromPaf(path, opts)) out.push(p);
+  return out;
+}
+
+Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, sharding", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = join(dir, "ovl.paf");
+  await Deno.writeTextFile(p, PAF);
+  const piles = await collect(p, { minOverlaps: 2 });
+  const byId = new Map(piles.map((x) => [x.readId, x]));
+  assert.deepEqual([...byId.keys()].sort(), ["a", "b", "c", "d", "e"]);
+  assert.deepEqual(byId.get("a")!.intervals, [0, 1600, 800, 1600, 0, 800]);
+  assert.equal(byId.get("a")!.nOverlaps, 3);
+  assert.equal(byId.get("b")!.nOverlaps, 3);
+  assert.equal(byId.get("d")!.enough, false);
+  assert.equal(byId.get("e")!.enough, false);
+  // too-few reads come first, then the rest; several shards give the same piles
+  const sharded = await collect(p, { minOverlaps: 2, shards: 3 });
+  const norm = (xs: PafPile[]) => xs.map((x) => JSON.stringify(x)).sort();
+  assert.deepEqual(norm(sharded), norm(piles));
+  const small = await collect(p, { minOverlaps: 2, maxIntervals: 2 });
+  assert.deepEqual(norm(small), norm(piles));
+  const only = await collect(p, { minOverlaps: 1, reads: ["c"] });
+  assert.deepEqual(only.map((x) => x.readId), ["c"]);
+  assert.equal(hashId("a"), hashId("a"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("callsFromPaf: rule columns, classifier batches, too-few reads listed", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = join(dir, "ovl.paf");
+  await Deno.writeTextFile(p, PAF);
+  const batches: ChartItem[][] = [];
+  const calls = [];
+  for await (
+    const c of callsFromPaf(p, { minOverlaps: 2, batchSize: 2, input: "grey" }, (b) => {
+      batches.push(b);
+      return Promise.resolve(b.map((it) => it.readId === "a" ? 0.9 : 0.1));
+    })
+  ) calls.push(c);
+  assert.deepEqual(calls.map((c) => c.readId), ["d", "e", "a", "b", "c"]);
+  const a = calls.find((c) => c.readId === "a")!;
+  assert.equal(a.status, "ok");
+  assert.equal(a.pChimeric, 0.9);
+  assert.equal(typeof a.ruleScore, "number");
+  assert.equal(typeof a.ruleCall, "boolean");
+  const d = calls.find((c) => c.readId === "d")!;
+  assert.equal(d.status, "too_few_overlaps");
+  assert.equal(d.pChimeric, undefined);
+  assert.equal(d.ruleScore, null);
+  assert.ok(batches.every((b) => b.length <= 2 && b.every((it) => it.grey?.width === 750)));
+  // without a classifier: rule only
+  for await (const c of callsFromPaf(p, { minOverlaps: 2 })) assert.equal(c.pChimeric, undefined);
+  await Deno.remove(dir, { recursive: true });
+});
