@@ -1,12 +1,14 @@
 /**
  * Backend selection: tfjs-node (`tensorflow`) when it loads, else `wasm` with our training
- * kernels (lib/wasm_kernels.ts), else the pure-JS `cpu` backend with a warning.
+ * kernels (lib/kernels/), else the pure-JS `cpu` backend with a warning.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { existsSync } from "node:fs";
+import process from "node:process";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
+import { registerWasmTrainingKernels } from "./kernels/wasm.ts";
+import { poolActive, startPool, stopPool } from "./kernels/pool.ts";
 
 /** Names of the backends this project can run on. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -17,10 +19,25 @@ export interface BackendOptions {
   backend?: BackendName;
   /** Do not print the backend in use on stderr. */
   quiet?: boolean;
+  /**
+   * Threads for wasm convolutions (1 = this thread only; 2 adds a helper thread). Default:
+   * $CHIMERA_THREADS, else 2 when the machine has 2 or more cores.
+   */
+  threads?: number;
 }
 
 /** Default backend options: automatic choice, report on stderr. */
-export const BACKEND_DEFAULTS: Required<Omit<BackendOptions, "backend">> = { quiet: false };
+export const BACKEND_DEFAULTS: Required<Omit<BackendOptions, "backend" | "threads">> = {
+  quiet: false,
+};
+
+/** Environment variable with the number of wasm threads (1 or 2). */
+export const THREADS_ENV = "CHIMERA_THREADS";
+
+/** Threads the wasm kernels use now (1 when no helper thread runs). */
+export function wasmThreads(): number {
+  return poolActive() ? 2 : 1;
+}
 
 /** Environment variable that overrides the automatic choice (tensorflow, wasm or cpu). */
 export const BACKEND_ENV = "CHIMERA_BACKEND";
@@ -33,6 +50,11 @@ export const skipped: Partial<Record<BackendName, string>> = {};
 /** Whether `name` is a backend name this project knows. */
 export function isBackendName(name: string): name is BackendName {
   return (NAMES as readonly string[]).includes(name);
+}
+
+/** Stop the wasm helper thread (tests call this; processes never need to). */
+export function stopHelperThreads(): void {
+  stopPool();
 }
 
 async function tryTensorflow(): Promise<boolean> {
@@ -59,10 +81,18 @@ async function tryTensorflow(): Promise<boolean> {
   return await tf.setBackend("tensorflow");
 }
 
-async function tryWasm(): Promise<boolean> {
+async function tryWasm(threads: number): Promise<boolean> {
   registerWasmTrainingKernels();
   try {
-    if (await tf.setBackend("wasm")) return true;
+    if (await tf.setBackend("wasm")) {
+      try {
+        await startPool({ helpers: threads - 1 });
+      } catch (err) {
+        skipped.wasm = `helper thread failed, wasm runs single-threaded (${firstLine(err)})`;
+        console.error(`warning: ${skipped.wasm}`);
+      }
+      return true;
+    }
     skipped.wasm = "the wasm backend failed to initialise";
   } catch (err) {
     skipped.wasm = `the wasm backend failed to initialise (${firstLine(err)})`;
@@ -74,9 +104,9 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0].slice(0, 160);
 }
 
-async function start(name: BackendName): Promise<boolean> {
+async function start(name: BackendName, threads: number): Promise<boolean> {
   if (name === "tensorflow") return await tryTensorflow();
-  if (name === "wasm") return await tryWasm();
+  if (name === "wasm") return await tryWasm(threads);
   return await tf.setBackend("cpu");
 }
 
@@ -91,15 +121,21 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
     throw new Error(`${BACKEND_ENV}="${env}": expected one of ${NAMES.join(", ")}`);
   }
   const forced = opts.backend ?? (env as BackendName | undefined);
+  const threadsEnv = Deno.env.get(THREADS_ENV)?.trim();
+  const threads = opts.threads ??
+    (threadsEnv ? Number(threadsEnv) : Math.min(2, navigator.hardwareConcurrency ?? 1));
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`threads: expected a whole number >= 1, got ${threadsEnv ?? threads}`);
+  }
   let chosen: BackendName | undefined;
   if (forced) {
-    if (!(await start(forced))) {
+    if (!(await start(forced, threads))) {
       throw new Error(`backend "${forced}" is not available: ${skipped[forced] ?? "failed"}`);
     }
     chosen = forced;
   } else {
     for (const name of NAMES) {
-      if (await start(name)) {
+      if (await start(name, threads)) {
         chosen = name;
         break;
       }
@@ -114,10 +150,79 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
           `${skipped.wasm ?? "wasm not chosen"})`,
       );
     } else {
-      console.error(
-        `tfjs backend: ${name}${name === "wasm" ? " (XNNPACK + training kernels)" : ""}`,
-      );
+      const extra = name === "wasm"
+        ? ` (XNNPACK + training kernels, ${wasmThreads()} thread${wasmThreads() > 1 ? "s" : ""})`
+        : "";
+      console.error(`tfjs backend: ${name}${extra}`);
     }
   }
   return name;
+}
+
+/** CPU time (user + system) of this process so far, in milliseconds. */
+export function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Time spent in one kernel during {@link profileKernels}. */
+export interface KernelTime {
+  /** Kernel name, e.g. Conv2DBackpropFilter. */
+  kernel: string;
+  /** Input shapes, e.g. "32x224x224x1,11x11x1x96" (when `byShape`). */
+  shapes?: string;
+  /** Number of calls. */
+  calls: number;
+  /** Total wall time in milliseconds. */
+  ms: number;
+  /** Total CPU time (user + system) of the process in milliseconds. */
+  cpuMs: number;
+}
+
+/**
+ * Run `fn` with every kernel of the active backend wrapped in a wall-clock timer and return
+ * the time per kernel (and per input shapes with `byShape`), largest first. Kernels run
+ * synchronously on wasm and cpu, so wall time is kernel time.
+ */
+export async function profileKernels(
+  fn: () => Promise<unknown> | unknown,
+  byShape = false,
+): Promise<KernelTime[]> {
+  const backendName = tf.getBackend();
+  const configs = tf.getKernelsForBackend(backendName);
+  const acc = new Map<string, KernelTime>();
+  for (const c of configs) {
+    const inner = c.kernelFunc;
+    tf.unregisterKernel(c.kernelName, backendName);
+    tf.registerKernel({
+      ...c,
+      kernelFunc: (args) => {
+        const t0 = performance.now(), c0 = cpuMs();
+        const out = inner(args);
+        const ms = performance.now() - t0, cms = cpuMs() - c0;
+        const shapes = byShape
+          ? Object.values(args.inputs).map((t) =>
+            (t as tf.TensorInfo | undefined)?.shape.join("x") ?? "-"
+          )
+            .join(",")
+          : undefined;
+        const key = `${c.kernelName} ${shapes ?? ""}`;
+        const e = acc.get(key) ?? { kernel: c.kernelName, shapes, calls: 0, ms: 0, cpuMs: 0 };
+        e.calls++;
+        e.ms += ms;
+        e.cpuMs += cms;
+        acc.set(key, e);
+        return out;
+      },
+    });
+  }
+  try {
+    await fn();
+  } finally {
+    for (const c of configs) {
+      tf.unregisterKernel(c.kernelName, backendName);
+      tf.registerKernel(c);
+    }
+  }
+  return [...acc.values()].sort((a, b) => b.cpuMs - a.cpuMs);
 }

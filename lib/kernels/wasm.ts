@@ -15,12 +15,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { type ConvCall, convOut, helperShare, submitConv } from "./pool.ts";
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 
 /** The internals of the tfjs wasm backend that these kernels use. */
-interface WasmBackend {
+export interface WasmBackend {
   wasm: {
     cwrap(name: string, ret: null, args: string[]): (...a: unknown[]) => void;
     HEAPU8: Uint8Array;
@@ -46,7 +47,7 @@ function fns(backend: WasmBackend): WasmFns {
     const n = "number";
     const w = backend.wasm;
     f = {
-      conv2d: w.cwrap("Conv2D", null, Array(19).fill(n)),
+      conv2d: w.cwrap("FusedConv2D", null, Array(23).fill(n)),
       transpose: w.cwrap("Transpose", null, [n, "array", n, n, n, "array", n]),
       batchMatMul: w.cwrap("BatchMatMul", null, [n, "array", n, n, "array", n, n, n, n]),
     };
@@ -82,35 +83,30 @@ function heapTransposeN(b: WasmBackend, x: TensorInfo, perm: number[]): TensorIn
   return out;
 }
 
-/** Geometry of an XNNPACK convolution call (NHWC input, HWIO filter). */
-interface ConvCall {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outC: number;
-  fh: number;
-  fw: number;
-  padT: number;
-  padR: number;
-  padB: number;
-  padL: number;
-  dilH: number;
-  dilW: number;
-  strideH: number;
-  strideW: number;
-}
-
-/** Output size of a convolution along one axis (XNNPACK rule). */
-function convOut(inp: number, padA: number, padB: number, k: number, s: number, d: number) {
-  return Math.floor((inp + padA + padB - (d * (k - 1) + 1)) / s) + 1;
-}
-
-/** Run the backend's XNNPACK Conv2D on heap tensors; returns a new NHWC tensor. */
-function xnnConv(b: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ConvCall): TensorInfo {
+/** Run the backend's XNNPACK Conv2D on heap tensors, on this thread; returns NHWC. */
+export function convOnHeap(
+  b: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  c: ConvCall,
+  bias?: TensorInfo,
+): TensorInfo {
   const oh = convOut(c.inH, c.padT, c.padB, c.fh, c.strideH, c.dilH);
   const ow = convOut(c.inW, c.padL, c.padR, c.fw, c.strideW, c.dilW);
   const out = b.makeOutput([c.batch, oh, ow, c.outC], "float32");
+  convInto(b, x, filter, out, c, bias);
+  return out;
+}
+
+/** Run XNNPACK Conv2D for the first `c.batch` images of `x` into the head of `out`. */
+function convInto(
+  b: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  out: TensorInfo,
+  c: ConvCall,
+  bias?: TensorInfo,
+): void {
   fns(b).conv2d(
     idOf(b, x),
     c.batch,
@@ -119,6 +115,7 @@ function xnnConv(b: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ConvCall)
     idOf(b, filter),
     c.fh,
     c.fw,
+    bias ? idOf(b, bias) : 0,
     c.padT,
     c.padR,
     c.padB,
@@ -130,8 +127,40 @@ function xnnConv(b: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ConvCall)
     c.strideW,
     c.inC,
     c.outC,
+    c.act ?? 0,
+    0,
+    0,
     idOf(b, out),
   );
+}
+
+/**
+ * XNNPACK Conv2D on heap tensors, split over the batch with the helper thread when one
+ * runs (lib/kernels/pool.ts) and the convolution is big enough; returns a new NHWC tensor.
+ */
+function xnnConv(
+  b: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  c: ConvCall,
+  bias?: TensorInfo,
+): TensorInfo {
+  const tail = helperShare(c);
+  if (tail === 0) return convOnHeap(b, x, filter, c, bias);
+  const head = c.batch - tail;
+  const oh = convOut(c.inH, c.padT, c.padB, c.fh, c.strideH, c.dilH);
+  const ow = convOut(c.inW, c.padL, c.padR, c.fw, c.strideW, c.dilW);
+  const out = b.makeOutput([c.batch, oh, ow, c.outC], "float32");
+  const xs = b.typedArrayFromHeap(x);
+  const inImg = c.inH * c.inW * c.inC, outImg = oh * ow * c.outC;
+  const collect = submitConv(
+    { ...c, batch: tail },
+    xs.subarray(head * inImg, c.batch * inImg),
+    b.typedArrayFromHeap(filter),
+    bias ? b.typedArrayFromHeap(bias) : undefined,
+  );
+  convInto(b, x, filter, out, { ...c, batch: head }, bias);
+  collect(b.typedArrayFromHeap(out).subarray(head * outImg));
   return out;
 }
 
@@ -381,14 +410,68 @@ function batchMatMul(
   return { ...out, shape: outShape };
 }
 
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
+
+/** Conv2D and FusedConv2D (bias, relu) through {@link xnnConv}, i.e. on both threads. */
+function conv2D(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+  fused: boolean,
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<
+    string,
+    TensorInfo | undefined
+  >;
+  const attrs = args.attrs as unknown as {
+    strides: [number, number] | number;
+    pad: "valid" | "same" | number;
+    dataFormat: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+    dilations: [number, number] | number;
+    activation?: string;
+  };
+  const act = ACTIVATIONS[attrs.activation ?? "linear"];
+  if (
+    act === undefined || preluActivationWeights || x!.dtype !== "float32" ||
+    (bias && bias.shape.length !== 1) || (attrs.dataFormat ?? "NHWC") !== "NHWC"
+  ) {
+    const name = fused ? "FusedConv2D" : "Conv2D";
+    return original[name]!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+  }
+  const ci = convInfo(x!.shape as Shape4, filter!.shape as Shape4, attrs);
+  const out = xnnConv(b, x!, filter!, {
+    batch: ci.batchSize,
+    inH: ci.inHeight,
+    inW: ci.inWidth,
+    inC: ci.inChannels,
+    outC: ci.outChannels,
+    fh: ci.filterHeight,
+    fw: ci.filterWidth,
+    padT: ci.padInfo.top,
+    padR: ci.padInfo.right,
+    padB: ci.padInfo.bottom,
+    padL: ci.padInfo.left,
+    dilH: ci.dilationHeight,
+    dilW: ci.dilationWidth,
+    strideH: ci.strideHeight,
+    strideW: ci.strideWidth,
+    act,
+  }, bias);
+  return { ...out, shape: ci.outShape };
+}
+
 /** Kernels this module registers (or replaces) on the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
+  "Conv2D",
+  "FusedConv2D",
   "Conv2DBackpropFilter",
   "Conv2DBackpropInput",
   "BatchMatMul",
 ];
 
 const impls: Record<string, tf.KernelFunc> = {
+  Conv2D: ((a: Parameters<typeof conv2D>[0]) => conv2D(a, false)) as unknown as tf.KernelFunc,
+  FusedConv2D: ((a: Parameters<typeof conv2D>[0]) => conv2D(a, true)) as unknown as tf.KernelFunc,
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
