@@ -1,0 +1,377 @@
+/**
+ * Tests of `deno task notebooks` and of the notebooks in real clients:
+ *  - the runner on generated notebooks (errors and silent cells fail, naming notebook and cell;
+ *    outputs the Deno kernel sends after idle are all collected; live displays update in place);
+ *  - the exported HTML of 00_quickstart opened in headless Chromium (pictures drawn);
+ *  - the classic Jupyter Notebook server driven through its UI in headless Chromium.
+ * Each part skips when its Debian packages (python3-nbclient..., chromium, jupyter-notebook)
+ * are not installed.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import sharp from "sharp";
+import {
+  denoKernelspec,
+  findPython,
+  listNotebooks,
+  type NotebookRecord,
+  runNotebooks,
+  writeKernelspec,
+} from "../../lib/notebook_runner.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CLI = join(ROOT, "lib/cli/notebooks.ts");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+const exists = (p: string) => {
+  try {
+    Deno.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const HAS_RUNNER = (await findPython()) !== null;
+const HAS_CHROMIUM = exists(CHROMIUM);
+const HAS_SERVER = exists("/usr/bin/jupyter-notebook");
+
+/** A scratch folder inside the repository (runs/ is ignored), so kernels find deno.json. */
+async function scratch(prefix: string): Promise<string> {
+  await Deno.mkdir(join(ROOT, "runs"), { recursive: true });
+  return await Deno.makeTempDir({ dir: join(ROOT, "runs"), prefix: `.${prefix}-` });
+}
+
+/** A notebook (nbformat 4) with the Deno kernelspec; cells are code unless they start "# ". */
+function notebook(cells: (string | { src: string; tags: string[] })[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
+      language_info: { name: "typescript" },
+    },
+    cells: cells.map((c, i) => {
+      const src = typeof c === "string" ? c : c.src;
+      const tags = typeof c === "string" ? [] : c.tags;
+      if (src.startsWith("# ")) {
+        return { cell_type: "markdown", id: `c${i}`, metadata: {}, source: src };
+      }
+      return {
+        cell_type: "code",
+        id: `c${i}`,
+        metadata: tags.length ? { tags } : {},
+        source: src,
+        outputs: [],
+        execution_count: null,
+      };
+    }),
+  });
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+/** nbformat stores multi-line strings as lists of lines. */
+const joined = (v: unknown) => (Array.isArray(v) ? v.join("") : v);
+
+interface Output {
+  output_type: string;
+  text?: string;
+  data?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+Deno.test("notebooks --help; kernelspec and notebook listing", async () => {
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  assert.ok(help.out.includes("Usage: deno task notebooks"));
+  assert.ok(help.out.includes("--quick"));
+  const spec = denoKernelspec("/x/deno");
+  assert.deepEqual(spec.argv, ["/x/deno", "jupyter", "--kernel", "--conn", "{connection_file}"]);
+  assert.equal(spec.env.NO_COLOR, "1");
+  const dir = await Deno.makeTempDir();
+  try {
+    const jp = await writeKernelspec(join(dir, "jp"), spec);
+    const written = JSON.parse(await Deno.readTextFile(join(jp, "kernels/deno/kernel.json")));
+    assert.deepEqual(written, spec);
+    for (const n of ["b.ipynb", "a_x.ipynb", "notes.md"]) {
+      await Deno.writeTextFile(join(dir, n), "");
+    }
+    assert.deepEqual(await listNotebooks(dir), [join(dir, "a_x.ipynb"), join(dir, "b.ipynb")]);
+    assert.deepEqual(await listNotebooks(dir, ["a"]), [join(dir, "a_x.ipynb")]);
+    assert.deepEqual(await listNotebooks(dir, ["b.ipynb"]), [join(dir, "b.ipynb")]);
+    await assert.rejects(listNotebooks(dir, ["zz"]), /--only zz: no notebook of that name/);
+    const bad = await cli(["--dir", dir, "--only", "zz"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /^error: --only zz: no notebook/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "notebooks runner: fails naming notebook and cell; collects every output; live updates",
+  ignore: !HAS_RUNNER,
+  async fn() {
+    const dir = await scratch("nbtest");
+    try {
+      const lib = join(ROOT, "lib");
+      const race: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        race.push(
+          `let s${i} = 0; for (let k = 0; k < 1e6; k++) s${i} += k; console.log("log ${i}")`,
+        );
+        race.push(`"result ${i}"`);
+      }
+      const good = notebook([
+        "# A fixture notebook",
+        {
+          src: `import { LiveDisplay, show } from "${lib}/notebook.ts";\n` +
+            `import { trainingCurves, svgToPng } from "${lib}/plots.ts";`,
+          tags: ["no-output"],
+        },
+        `console.log("quick", Deno.env.get("CHIMERA_QUICK"))`,
+        "1 + 2",
+        "await show(trainingCurves({ epochs: [{ epoch: 1, loss: 0.5, acc: 0.7 }] }))",
+        `const live = new LiveDisplay();\nfor (let i = 0; i < 5; i++) await live.update(` +
+        "{ html: `<b>step ${i}</b>` });",
+        `await show(await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" ` +
+        `height="4"/>'), { width: 10 })`,
+        "",
+        ...race,
+      ]);
+      const bad1 = notebook([`console.log("a")`, `throw new Error("boom")`, `console.log("b")`]);
+      const bad2 = notebook(["const x = 1;", "console.log(x)"]);
+      const sources = { "good.ipynb": good, "bad_error.ipynb": bad1, "bad_silent.ipynb": bad2 };
+      for (const [n, text] of Object.entries(sources)) await Deno.writeTextFile(join(dir, n), text);
+      const out = join(dir, "out");
+      const r = await cli(["--dir", dir, "--out", out, "--quick"]);
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.out, /^ok good\.ipynb/m);
+      assert.match(r.out, /^FAILED bad_error\.ipynb/m);
+      assert.ok(r.out.includes(`bad_error.ipynb: cell 2 ('throw new Error("boom")'): Error: boom`));
+      assert.ok(r.out.includes("bad_silent.ipynb: cell 1 ('const x = 1;'): produced no output"));
+      assert.match(r.out, /1 of 3 notebooks ok/);
+      // Sources untouched; executed notebooks, HTML and a summary written.
+      for (const [n, text] of Object.entries(sources)) {
+        assert.equal(await Deno.readTextFile(join(dir, n)), text);
+        assert.ok(exists(join(out, n)));
+        assert.ok(exists(join(out, n.replace(".ipynb", ".html"))));
+      }
+      const summary: NotebookRecord[] = JSON.parse(
+        await Deno.readTextFile(join(out, "summary.json")),
+      );
+      assert.deepEqual(summary.map((s) => [s.notebook, s.ok]), [
+        ["bad_error.ipynb", false],
+        ["bad_silent.ipynb", false],
+        ["good.ipynb", true],
+      ]);
+      const nb = JSON.parse(await Deno.readTextFile(join(out, "good.ipynb")));
+      const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
+      const outs: Output[][] = code.map((c: { outputs: Output[] }) => c.outputs);
+      assert.equal(joined(outs[1][0].text), "quick 1\n");
+      assert.equal(joined(outs[2][0].data!["text/plain"]), "3");
+      assert.ok(String(joined(outs[3][0].data!["image/svg+xml"])).startsWith("<svg"));
+      assert.equal(outs[4].length, 1, "live display updated in place");
+      assert.equal(joined(outs[4][0].data!["text/html"]), "<b>step 4</b>");
+      assert.ok(outs[5][0].data!["image/png"]);
+      assert.deepEqual(outs[5][0].metadata, { "image/png": { width: 10 } });
+      assert.equal(outs[6].length, 0, "empty cell");
+      // Every output of the race cells is there (stock nbclient drops some at idle).
+      for (let i = 0; i < 8; i++) {
+        assert.equal(joined(outs[7 + 2 * i][0]?.text), `log ${i}\n`, `race cell log ${i}`);
+        assert.equal(joined(outs[8 + 2 * i][0]?.data?.["text/plain"]), `"result ${i}"`);
+      }
+      const html = await Deno.readTextFile(join(out, "good.html"));
+      assert.ok(html.includes("<b>step 4</b>"));
+      assert.ok(/<svg[^>]*>\s*<rect/.test(html), "SVG output kept intact in the HTML export");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Fraction of clearly non-white pixels in a PNG screenshot. */
+async function inkFraction(png: Uint8Array): Promise<number> {
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  let ink = 0;
+  for (const v of data) if (v < 200) ink++;
+  return ink / (info.width * info.height);
+}
+
+/** Launch headless Chromium through playwright-core with a fresh profile. */
+async function browser() {
+  const { chromium } = await import("playwright-core");
+  const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof browser>>["context"]["newPage"]>>;
+
+/** Check that the page shows at least `minSvg` SVG and `minImg` IMG pictures, all drawn. */
+async function checkPictures(page: Page, area: string, minSvg: number, minImg: number) {
+  const svgs = await page.locator(`${area} svg:not(svg svg)`).all();
+  const imgs = await page.locator(`${area} img`).all();
+  assert.ok(svgs.length >= minSvg, `${svgs.length} SVG outputs, expected ${minSvg}+`);
+  assert.ok(imgs.length >= minImg, `${imgs.length} IMG outputs, expected ${minImg}+`);
+  const sizes: string[] = [];
+  for (const el of [...svgs, ...imgs]) {
+    await el.scrollIntoViewIfNeeded();
+    const box = await el.boundingBox();
+    assert.ok(box && box.width > 50 && box.height > 50, `picture size ${JSON.stringify(box)}`);
+    const ink = await inkFraction(new Uint8Array(await el.screenshot()));
+    assert.ok(ink > 0.003, `picture ${box.width}x${box.height} looks blank (ink ${ink})`);
+    sizes.push(`${Math.round(box.width)}x${Math.round(box.height)}`);
+  }
+  // The image grid's <image> elements are laid out with a size.
+  const images = await page.locator(`${area} svg image`).all();
+  assert.ok(images.length >= 3, `${images.length} <image> elements in image grids`);
+  for (const im of images) {
+    const box = await im.boundingBox();
+    assert.ok(box && box.width > 20 && box.height > 10);
+  }
+  return { svg: svgs.length, img: imgs.length, image: images.length, sizes };
+}
+
+Deno.test({
+  name: "00_quickstart (quick) exports HTML whose plots and images render in headless Chromium",
+  ignore: !HAS_RUNNER || !HAS_CHROMIUM,
+  async fn() {
+    const out = await scratch("quickstart");
+    const b = await browser();
+    try {
+      const r = await runNotebooks({ only: ["00_quickstart"], quick: true, out, verbose: false });
+      assert.ok(r.ok, r.log);
+      const page = await b.context.newPage();
+      await page.goto(`file://${r.records[0].html}`, { waitUntil: "load", timeout: 60_000 });
+      const res = await checkPictures(page, ".jp-OutputArea-output", 7, 1);
+      const text = await page.locator("body").innerText();
+      assert.ok(text.includes("Model: compact"));
+      assert.ok(!text.includes("Traceback"));
+      const shots = Deno.env.get("CHIMERA_SCREENSHOT_DIR");
+      if (shots) {
+        await page.screenshot({ path: join(shots, "quickstart_html.png"), fullPage: true });
+      }
+      console.log(`HTML check: ${JSON.stringify(res)}`);
+    } finally {
+      await b.close();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "classic Jupyter Notebook in headless Chromium: Run All shows the pictures",
+  ignore: !HAS_RUNNER || !HAS_CHROMIUM || !HAS_SERVER,
+  async fn() {
+    const work = await scratch("ui");
+    // The quickstart with its ../lib imports made absolute (it runs from a scratch folder).
+    const src = await Deno.readTextFile(join(ROOT, "notebooks/00_quickstart.ipynb"));
+    await Deno.writeTextFile(
+      join(work, "quickstart.ipynb"),
+      src.replaceAll('\\"../lib/', `\\"${ROOT}lib/`),
+    );
+    const jp = await writeKernelspec(join(work, "jupyter"));
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    const token = crypto.randomUUID();
+    const server = new Deno.Command("/usr/bin/jupyter-notebook", {
+      args: [
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        `--port=${port}`,
+        "--port-retries=0",
+        `--NotebookApp.token=${token}`,
+        `--notebook-dir=${work}`,
+      ],
+      env: {
+        JUPYTER_PATH: jp,
+        JUPYTER_CONFIG_DIR: join(work, "config"),
+        JUPYTER_DATA_DIR: join(work, "data"),
+        JUPYTER_RUNTIME_DIR: join(work, "runtime"),
+        CHIMERA_QUICK: "1",
+        NO_COLOR: "1",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const log: string[] = [];
+    const drain = Promise.all([server.stdout, server.stderr].map(async (s) => {
+      for await (const t of s.pipeThrough(new TextDecoderStream())) log.push(t);
+    }));
+    const b = await browser();
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ok = await fetch(`${base}/api/status?token=${token}`).then(async (r) => {
+          await r.body?.cancel();
+          return r.ok;
+        }).catch(() => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`server did not start:\n${log.join("")}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const page = await b.context.newPage();
+      await page.goto(`${base}/notebooks/quickstart.ipynb?token=${token}`, { timeout: 60_000 });
+      await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: 60_000 });
+      await page.click("#celllink");
+      await page.click("#run_all_cells");
+      // Done when every code cell has a number in its prompt and the kernel is idle again.
+      await page.waitForFunction(
+        `(() => {
+          const prompts = [...document.querySelectorAll(".code_cell .input_prompt")];
+          const busy = document.querySelector("#kernel_indicator_icon.kernel_busy_icon");
+          return prompts.length > 0 && !busy &&
+            prompts.every((p) => /\\[\\d+\\]/.test(p.textContent ?? ""));
+        })()`,
+        undefined,
+        { timeout: 90_000, polling: 500 },
+      );
+      await page.waitForTimeout(1000);
+      assert.equal(await page.locator(".output_error").count(), 0, "no error outputs");
+      const res = await checkPictures(page, ".output_area", 7, 1);
+      // The live training display is one output, updated in place.
+      const liveCell = page.locator(".code_cell", { hasText: "liveTraining(" });
+      assert.equal(await liveCell.locator(".output_area").count(), 1);
+      assert.ok((await liveCell.innerText()).includes("done: 8 epochs"));
+      const shots = Deno.env.get("CHIMERA_SCREENSHOT_DIR");
+      if (shots) await page.screenshot({ path: join(shots, "quickstart_ui.png"), fullPage: true });
+      console.log(`UI check: ${JSON.stringify(res)}`);
+    } finally {
+      await b.close();
+      server.kill("SIGTERM");
+      await server.status;
+      await drain;
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
