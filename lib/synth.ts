@@ -66,13 +66,13 @@ export interface SynthOptions {
   /** Probability that a chimera joins two species. */
   crossSpecies?: number;
   /**
-   * Where the typical coverage sits on the chart, as a fraction of the y range: drawn as
-   * lo + (hi - lo) * u^exponent per chart (u uniform). The real charts' y maximum is not a
-   * fixed multiple of the drawn curve's median (measured: the plateau sits at 3%..60% of the
-   * height, median about 21% for regular reads), so the synthetic ones vary the same way.
-   * Set to null to keep Raven's 3 x median.
+   * Where the typical coverage sits on the chart, as a fraction of the y range, per class:
+   * quantiles at probabilities PLATEAU_PROBS, sampled per chart by inverse CDF. The real
+   * charts' y maximum is not a fixed multiple of the drawn curve's median: measured on the real
+   * set (median height of the line over its columns), it sits at 3%..70% of the height, and
+   * differently per class. Set to null to keep Raven's 3 x median.
    */
-  plateauHeight?: [number, number, number] | null;
+  plateauHeight?: Record<SynthClass, number[]> | null;
   /** Chart options. */
   chart?: PileogramOptions;
 }
@@ -98,9 +98,13 @@ export const SYNTH_DEFAULTS: Required<Omit<SynthOptions, "chart">> & { chart: Pi
   innerTrim: 250,
   chainBreak: 0.25,
   badSpots: 0.15,
-  junkFraction: 0.2,
+  junkFraction: 0.15,
   crossSpecies: 0.2,
-  plateauHeight: [0.03, 0.7, 1.8],
+  plateauHeight: {
+    chimeric: [0.04, 0.09, 0.17, 0.23, 0.29, 0.34, 0.41, 0.5, 0.56, 0.64, 0.71],
+    regular: [0.03, 0.04, 0.07, 0.12, 0.16, 0.21, 0.27, 0.36, 0.45, 0.54, 0.59],
+    repeat: [0.12, 0.15, 0.21, 0.28, 0.34, 0.41, 0.49, 0.55, 0.59, 0.66, 0.72],
+  },
   chart: {},
 };
 
@@ -471,6 +475,19 @@ export function poisson(rng: Rng, mean: number): number {
   return k;
 }
 
+/** Probabilities of the plateauHeight quantiles. */
+export const PLATEAU_PROBS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/** Inverse CDF by linear interpolation of quantiles `q` at PLATEAU_PROBS (tails stretched). */
+function quantile(q: number[], u: number): number {
+  const ps = [0, ...PLATEAU_PROBS, 1];
+  const qs = [q[0] * 0.6, ...q, q[q.length - 1] * 1.1];
+  let k = 1;
+  while (k < ps.length - 1 && u > ps[k]) k++;
+  const t = (u - ps[k - 1]) / (ps[k] - ps[k - 1]);
+  return qs[k - 1] + t * (qs[k] - qs[k - 1]);
+}
+
 /** One synthetic chart with its truth. */
 export interface SynthChart {
   /** The read. */
@@ -491,7 +508,7 @@ export function synthChart(sample: SimSample, cls: SynthClass, index: number): S
   const intervals = readOverlaps(rng, sample, read);
   const curve = pileCurve(read.length, intervals, sample.opts.chart);
   const ph = sample.opts.plateauHeight;
-  if (ph) curve.yMax = Math.max(1, curve.median / (ph[0] + (ph[1] - ph[0]) * rng() ** ph[2]));
+  if (ph) curve.yMax = Math.max(1, curve.median / quantile(ph[cls], rng()));
   return { read, intervals, curve };
 }
 
