@@ -173,24 +173,28 @@ export async function dHash(image: Uint8Array | string, size = CLEAN_DEFAULTS.ha
 }
 
 /**
- * The drawn curve of a line chart: the image is flattened on white and made greyscale; in
- * each column the curve's row (`rows[x]`) is the darkness-weighted mean row of the pixels at least 1/8
- * dark (NaN where the column has no ink).
+ * The drawn curve of a line chart: a pixel's ink is how far its most saturated channel is
+ * from white (255 - min(R, G, B)), composited on white by its alpha; in each column the
+ * curve's row (`rows[x]`) is the ink-weighted mean row of the pixels with at least 1/8 ink
+ * (NaN where the column has none). Any line colour on white works.
  */
 export async function extractCurve(
   image: Uint8Array | string,
 ): Promise<{ rows: Float32Array; height: number }> {
-  const { data, info } = await sharp(image)
-    .flatten({ background: "#ffffff" })
-    .greyscale()
-    .raw({ depth: "uchar" })
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image).raw({ depth: "uchar" }).toBuffer({
+    resolveWithObject: true,
+  });
   const { width: w, height: h, channels: ch } = info;
+  const colour = ch >= 3;
+  const alpha = ch === 2 || ch === 4;
   const ws = new Float64Array(w);
   const ys = new Float64Array(w);
   for (let y = 0, k = 0; y < h; y++) {
     for (let x = 0; x < w; x++, k += ch) {
-      const dark = 255 - data[k];
+      let v = data[k];
+      if (colour) v = Math.min(v, data[k + 1], data[k + 2]);
+      let dark = 255 - v;
+      if (alpha) dark = (dark * data[k + ch - 1]) / 255;
       if (dark >= 32) (ws[x] += dark, ys[x] += dark * y);
     }
   }
@@ -220,10 +224,12 @@ export function curveDistance(
 
 /**
  * Every pair (i < j) of curves within `maxDistance` percent of differing columns, sorted by
- * (i, j); the third element is the distance. `height` is the image height in pixels. Curves
- * are swept in order of mean row (a column without ink counts as row `height`): within d
- * percent, two curves' means differ by at most tolerance + d% of the height, so only
- * neighbours in that order are compared, each with an early exit.
+ * (i, j); the third element is the distance. `height` is the image height in pixels. Exact
+ * (same pairs as comparing all), but pruned: curves are swept in order of mean row (a
+ * column without ink counts as row `height`), and a pair is only scanned when its bounds
+ * allow it: a differing column moves a column sum by at most `height`, an agreeing one by
+ * at most `tolerance`, so the L1 gap between 16 segment sums and the gap in inked column
+ * counts bound the number of differing columns from below.
  */
 export function nearCurvePairs(
   curves: readonly Float32Array[],
@@ -232,9 +238,22 @@ export function nearCurvePairs(
   tolerance = CLEAN_DEFAULTS.curveTolerance,
 ): [number, number, number][] {
   if (maxDistance < 0 || curves.length < 2) return [];
-  const mean = curves.map((c) => c.reduce((s, v) => s + (v === v ? v : height), 0) / c.length);
-  const inked = curves.map((c) => c.reduce((s, v) => s + (v === v ? 1 : 0), 0));
-  const order = curves.map((_, i) => i).sort((a, b) => mean[a] - mean[b]);
+  const S = 16;
+  const n = curves.length;
+  const seg = new Float64Array(n * S);
+  const inked = new Int32Array(n), first = new Int32Array(n), last = new Int32Array(n);
+  const mean = new Float64Array(n);
+  curves.forEach((c, i) => {
+    first[i] = c.length;
+    last[i] = -1;
+    for (let x = 0; x < c.length; x++) {
+      const v = c[x] === c[x] ? c[x] : height;
+      seg[i * S + Math.floor((x * S) / c.length)] += v;
+      mean[i] += v / c.length;
+      if (c[x] === c[x]) (inked[i]++, first[i] = Math.min(first[i], x), last[i] = x);
+    }
+  });
+  const order = Array.from(curves.keys()).sort((a, b) => mean[a] - mean[b]);
   const window = tolerance + (maxDistance / 100) * height + 1e-6;
   const out: [number, number, number][] = [];
   for (let k = 0; k < order.length; k++) {
@@ -245,10 +264,16 @@ export function nearCurvePairs(
       if (mean[j] - mean[i] > window) break;
       const cj = curves[j];
       if (cj.length !== ci.length) continue;
-      // inked-in-either <= min(width, inked_i + inked_j): an upper bound for the early exit.
-      const maxDiff = (maxDistance / 100) * Math.min(ci.length, inked[i] + inked[j]);
+      // Columns with ink in either <= min(width, inked_i + inked_j).
+      const cols = Math.min(ci.length, inked[i] + inked[j]);
+      const maxDiff = (maxDistance / 100) * cols + 1e-9;
+      if (Math.abs(inked[i] - inked[j]) > maxDiff) continue;
+      let l1 = 0;
+      for (let s = 0; s < S; s++) l1 += Math.abs(seg[i * S + s] - seg[j * S + s]);
+      if ((l1 - tolerance * cols) / height > maxDiff) continue;
       let diff = 0;
-      for (let x = 0; x < ci.length && diff <= maxDiff; x++) {
+      const lo = Math.min(first[i], first[j]), hi = Math.max(last[i], last[j]);
+      for (let x = lo; x <= hi && diff <= maxDiff; x++) {
         const u = ci[x], v = cj[x];
         if (u !== u && v !== v) continue;
         if (!(Math.abs(u - v) <= tolerance)) diff++;
