@@ -107,6 +107,8 @@ export interface TrainRun {
   resume?: boolean;
   /** Root of the preprocessing cache. */
   cacheDir?: string;
+  /** An input pipeline to share between runs (e.g. folds); default: a new one for the options. */
+  source?: FeatureSource;
   /** Stop cleanly (checkpoint, then return) when this signal aborts. */
   signal?: AbortSignal;
   callbacks?: TrainCallbacks;
@@ -186,7 +188,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
   } else {
     model = compiledModel(o);
   }
-  const source: FeatureSource = makeSource(o.input ?? defaultInput(o.model), {
+  const source: FeatureSource = run.source ?? makeSource(o.input ?? defaultInput(o.model), {
     cacheDir: run.cacheDir,
   });
   const perEpoch = o.stepsPerEpoch ?? batchesPerPass(run.train.length, o.batchSize);

@@ -2,10 +2,9 @@
  * The tfjs backend for tests: the project's best available backend, quietly.
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import { selectBackend } from "../lib/backend.ts";
 
-/** Select the backend tests run on. */
-export async function testBackend(): Promise<string> {
-  await tf.setBackend("cpu");
-  return tf.getBackend();
+/** Select the backend tests run on (CHIMERA_BACKEND overrides it). */
+export function testBackend(): Promise<string> {
+  return selectBackend({ quiet: true });
 }

@@ -1,10 +1,46 @@
 /**
- * `deno task demo`: the main job on the embedded default data (placeholder until the
- * synthetic generator and training land).
+ * `deno task demo`: the main job on the embedded synthetic data (see lib/demo.ts).
  * @module
  */
-console.error(
-  "deno task demo: the synthetic data generator and the training loop are not in this build yet;\n" +
-    "use `deno task split --data DIR --out OUT` for now.",
-);
-Deno.exit(2);
+import { join } from "node:path";
+import { num, parseCommand, runMain, str } from "./args.ts";
+import { BACKEND_OPTION, initBackend } from "./common.ts";
+import { DEMO_DEFAULTS, runDemo } from "../demo.ts";
+import { formatMetrics } from "../evaluate.ts";
+
+const SPEC = {
+  usage: "deno task demo [--out DIR] [--per-class N] [--epochs N] [--seed N]",
+  summary: "Generate labelled synthetic pile-o-grams, split them 75/25, train the compact " +
+    "model, evaluate it on the test split, and write the model, metrics.json and plots " +
+    "(training curves, ROC, confusion matrix) to the run folder.",
+  options: {
+    out: { type: "string", help: "run folder", default: DEMO_DEFAULTS.out },
+    "per-class": {
+      type: "string",
+      help: "synthetic charts per class",
+      default: String(DEMO_DEFAULTS.perClass),
+    },
+    epochs: { type: "string", help: "training epochs", default: String(DEMO_DEFAULTS.epochs) },
+    seed: {
+      type: "string",
+      help: "seed of data, split and training",
+      default: String(DEMO_DEFAULTS.seed),
+    },
+    ...BACKEND_OPTION,
+  },
+} as const;
+
+await runMain(async () => {
+  const args = parseCommand(SPEC);
+  await initBackend(args);
+  const out = str(args, "out")!;
+  const r = await runDemo({
+    out,
+    perClass: num(args, "per-class"),
+    epochs: num(args, "epochs"),
+    seed: num(args, "seed"),
+  });
+  console.log(`\nTest split of ${r.dataDir}:\n${formatMetrics(r.metrics)}\n`);
+  console.log(`model: ${join(out, "model")}\nmetrics: ${join(out, "metrics.json")}`);
+  for (const p of r.plots) console.log(`plot: ${p}`);
+});

@@ -1,0 +1,133 @@
+/**
+ * `deno task cv`: k-fold cross-validation of one setting or a hyperparameter grid.
+ * @module
+ */
+import { join } from "node:path";
+import { num, parseCommand, runMain, str } from "./args.ts";
+import { BACKEND_OPTION, initBackend } from "./common.ts";
+import { listDataset, readManifest, type Sample } from "../dataset.ts";
+import {
+  applySetting,
+  bestSetting,
+  CROSSVAL_DEFAULTS,
+  crossValidate,
+  formatSweepCsv,
+  gridCombinations,
+  parseGrid,
+  settingName,
+  type SweepRow,
+} from "../crossval.ts";
+import { PRESETS } from "../train.ts";
+import { UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
+import { saveRunPlots } from "../report.ts";
+
+const SPEC = {
+  usage:
+    "deno task cv --data DIR|--manifest FILE --out OUT [--folds K] [--grid 'lr=1e-4,3e-4 batch=32,64 ...']",
+  summary: "Stratified k-fold cross-validation grouped by read id. Every grid combination is " +
+    "cross-validated; results go to OUT/cv.json, OUT/cv.csv and a plot, with the best setting " +
+    "named with its spread. Interrupted sweeps continue where they stopped (finished folds are " +
+    "not retrained). Grid keys: lr, batch, model, resize, epochs, optimizer, size.",
+  options: {
+    data: { type: "string", help: "folder with one sub-folder per class" },
+    manifest: { type: "string", help: "manifest.csv (all rows are used, whatever their split)" },
+    positive: {
+      type: "string",
+      help: "class folders labelled chimeric (with --data)",
+      default: "chimeric",
+    },
+    out: { type: "string", help: "output folder" },
+    folds: { type: "string", help: "number of folds", default: String(CROSSVAL_DEFAULTS.k) },
+    seed: {
+      type: "string",
+      help: "seed of the fold assignment",
+      default: String(CROSSVAL_DEFAULTS.seed),
+    },
+    grid: {
+      type: "string",
+      help: "hyperparameter grid, e.g. 'lr=1e-4,3e-4 model=compact,alexnet'",
+    },
+    preset: { type: "string", help: "base training preset: default or thesis", default: "default" },
+    epochs: { type: "string", help: "epochs per fold (overrides the preset)" },
+    cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
+    ...BACKEND_OPTION,
+  },
+} as const;
+
+await runMain(async () => {
+  const args = parseCommand(SPEC);
+  const out = str(args, "out", true)!;
+  const preset = str(args, "preset")!;
+  if (preset !== "default" && preset !== "thesis") {
+    throw new UserError(`--preset must be default or thesis`);
+  }
+  const k = num(args, "folds")!;
+  if (!Number.isInteger(k) || k < 2) {
+    throw new UserError(`--folds must be an integer >= 2, got ${k}`);
+  }
+  const grid = parseGrid(str(args, "grid") ?? "");
+  const base = { ...PRESETS[preset], epochs: num(args, "epochs") ?? PRESETS[preset].epochs };
+  const settings = gridCombinations(grid);
+  settings.forEach((s) => applySetting(base, s)); // validate the whole grid before any training
+  const manifest = str(args, "manifest");
+  const data = str(args, "data");
+  if (!!manifest === !!data) {
+    throw new UserError("give exactly one of --data DIR or --manifest FILE");
+  }
+  let samples: Sample[];
+  if (manifest) samples = await readManifest(manifest);
+  else {
+    const listed = await listDataset(data!, { positive: str(args, "positive")!.split(",") });
+    for (const s of listed.report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);
+    samples = listed.samples;
+  }
+  const backend = await initBackend(args);
+  console.error(
+    `backend ${backend}; ${samples.length} images, ${k} folds, ${settings.length} setting(s)`,
+  );
+  const controller = new AbortController();
+  const onSigint =
+    () => (console.error("\nstopping (finished folds are kept) ..."), controller.abort());
+  Deno.addSignalListener("SIGINT", onSigint);
+  const rows: SweepRow[] = [];
+  for (const setting of settings) {
+    const name = settingName(setting);
+    console.error(`\n== ${name}`);
+    const result = await crossValidate({
+      samples,
+      options: applySetting(base, setting),
+      cv: { k, seed: num(args, "seed")! },
+      outDir: settings.length > 1 ? join(out, name) : out,
+      cacheDir: str(args, "cache"),
+      signal: controller.signal,
+      progress: true,
+      onFold: (r) =>
+        console.error(
+          `fold ${r.fold + 1}: accuracy ${r.accuracy.toFixed(4)} AUC ${r.auc.toFixed(4)} F1 ${
+            r.f1.toFixed(4)
+          }`,
+        ),
+    });
+    if (!result) {
+      console.log(`stopped; run the same command again to continue`);
+      Deno.exit(130);
+    }
+    rows.push({ setting, name, result });
+  }
+  Deno.removeSignalListener("SIGINT", onSigint);
+  await writeJsonAtomic(join(out, "cv.json"), rows);
+  await writeTextAtomic(join(out, "cv.csv"), formatSweepCsv(rows));
+  await saveRunPlots(out, { sweep: rows });
+  const f = (s: { mean: number; std: number }) => `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}`;
+  console.log("setting\taccuracy\tAUC\tF1");
+  for (const r of rows) {
+    console.log(`${r.name}\t${f(r.result.accuracy)}\t${f(r.result.auc)}\t${f(r.result.f1)}`);
+  }
+  const best = bestSetting(rows)!;
+  console.log(
+    `\nbest: ${best.name} — accuracy ${f(best.result.accuracy)}, AUC ${
+      f(best.result.auc)
+    } (mean ± std over ${k} folds)`,
+  );
+  console.log(`wrote ${join(out, "cv.json")}, ${join(out, "cv.csv")}, ${join(out, "oof.csv")}`);
+});

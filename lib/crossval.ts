@@ -1,0 +1,280 @@
+/**
+ * Cross-validation: stratified k-fold grouped by read id, per-fold training and evaluation,
+ * mean and spread of the metrics, out-of-fold predictions (for label cleaning), and a
+ * hyperparameter grid where every combination is cross-validated. Resumable: finished folds
+ * are read back, an interrupted fold continues from its checkpoint.
+ * @module
+ */
+import { join } from "node:path";
+import type { Sample } from "./dataset.ts";
+import { computeMetrics, predict, type Prediction } from "./evaluate.ts";
+import { csvField } from "./dataset.ts";
+import { readJson, statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "./fsutil.ts";
+import { defaultInput, makeSource } from "./inputs.ts";
+import { kFoldIndices } from "./split.ts";
+import { trainModel, type TrainOptions } from "./train.ts";
+import type { ModelName } from "./model.ts";
+import type { ResizeKernel } from "./preprocess.ts";
+
+/** Options of a cross-validation. */
+export interface CrossValOptions {
+  /** Number of folds. */
+  k?: number;
+  /** Seed of the fold assignment. */
+  seed?: number;
+}
+
+/** Cross-validation defaults: 5 folds. */
+export const CROSSVAL_DEFAULTS: Required<CrossValOptions> = { k: 5, seed: 1 };
+
+/** The metrics kept per fold. */
+export interface FoldResult {
+  fold: number;
+  n: number;
+  accuracy: number;
+  auc: number;
+  f1: number;
+  precision: number;
+  recall: number;
+  loss: number;
+  seconds: number;
+}
+
+/** Mean and standard deviation of one metric over folds. */
+export interface Spread {
+  mean: number;
+  std: number;
+}
+
+/** Result of cross-validating one configuration. */
+export interface CrossValResult {
+  options: TrainOptions;
+  folds: FoldResult[];
+  accuracy: Spread;
+  auc: Spread;
+  f1: Spread;
+}
+
+/** Mean and sample standard deviation. */
+export function spread(xs: number[]): Spread {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1) : 0;
+  return { mean, std: Math.sqrt(v) };
+}
+
+/** Everything one cross-validation needs. */
+export interface CrossValRun {
+  samples: Sample[];
+  options: TrainOptions;
+  cv?: CrossValOptions;
+  /** Folder for per-fold checkpoints, metrics and out-of-fold predictions. */
+  outDir: string;
+  cacheDir?: string;
+  signal?: AbortSignal;
+  progress?: boolean;
+  /** Called after each fold (finished or read back). */
+  onFold?: (r: FoldResult) => void;
+}
+
+/** Out-of-fold predictions as CSV `path,label,p_chimeric,fold` (the label cleaner's input). */
+export function formatOof(preds: (Prediction & { fold: number })[]): string {
+  const rows = preds.map((p) =>
+    [p.path, p.y === 1 ? "chimeric" : "non_chimeric", p.p.toFixed(6), String(p.fold)]
+      .map(csvField).join(",")
+  );
+  return ["path,label,p_chimeric,fold", ...rows].join("\n") + "\n";
+}
+
+/**
+ * Cross-validate one configuration. Writes `outDir/fold-<i>/` (training run + fold.json),
+ * `outDir/oof.csv` and `outDir/result.json`. Returns null when stopped by the signal.
+ */
+export async function crossValidate(run: CrossValRun): Promise<CrossValResult | null> {
+  const cv = { ...CROSSVAL_DEFAULTS, ...run.cv };
+  if (run.samples.length < cv.k) {
+    throw new UserError(`${run.samples.length} images are too few for ${cv.k} folds`);
+  }
+  const folds = kFoldIndices(run.samples, cv.k, cv.seed);
+  const results: FoldResult[] = [];
+  const oof: (Prediction & { fold: number })[] = [];
+  const source = makeSource(run.options.input ?? defaultInput(run.options.model), {
+    cacheDir: run.cacheDir,
+  });
+  for (let f = 0; f < cv.k; f++) {
+    const dir = join(run.outDir, `fold-${f}`);
+    const donePath = join(dir, "fold.json");
+    if (await statOrNull(donePath)) {
+      const done = await readJson<{ result: FoldResult; predictions: Prediction[] }>(donePath);
+      results.push(done.result);
+      oof.push(...done.predictions.map((p) => ({ ...p, fold: f })));
+      run.onFold?.(done.result);
+      continue;
+    }
+    const train = run.samples.filter((_, i) => folds[i] !== f);
+    const val = run.samples.filter((_, i) => folds[i] === f);
+    const started = performance.now();
+    const resume = Boolean(await statOrNull(join(dir, "state.json")));
+    if (run.progress) {
+      console.error(
+        `fold ${f + 1}/${cv.k}: ${train.length} train, ${val.length} validation${
+          resume ? " (resuming)" : ""
+        }`,
+      );
+    }
+    const t = await trainModel({
+      train,
+      options: run.options,
+      outDir: dir,
+      resume,
+      source,
+      signal: run.signal,
+      progress: run.progress,
+    });
+    if (t.stopped) return null;
+    const preds = await predict(t.model, val, source);
+    t.model.dispose();
+    const m = computeMetrics(preds);
+    const result: FoldResult = {
+      fold: f,
+      n: m.n,
+      accuracy: m.accuracy,
+      auc: m.auc,
+      f1: m.f1,
+      precision: m.precision,
+      recall: m.recall,
+      loss: m.loss,
+      seconds: (performance.now() - started) / 1000,
+    };
+    await writeJsonAtomic(donePath, { result, predictions: preds });
+    results.push(result);
+    oof.push(...preds.map((p) => ({ ...p, fold: f })));
+    run.onFold?.(result);
+  }
+  const out: CrossValResult = {
+    options: run.options,
+    folds: results,
+    accuracy: spread(results.map((r) => r.accuracy)),
+    auc: spread(results.map((r) => r.auc)),
+    f1: spread(results.map((r) => r.f1)),
+  };
+  await writeTextAtomic(join(run.outDir, "oof.csv"), formatOof(oof));
+  await writeJsonAtomic(join(run.outDir, "result.json"), out);
+  return out;
+}
+
+/** A hyperparameter grid: option name -> values to try. */
+export type Grid = Record<string, string[]>;
+
+/** Grid keys and the options they set. */
+export const GRID_KEYS = ["lr", "batch", "model", "resize", "epochs", "optimizer", "size"] as const;
+
+/** Parse `lr=1e-4,3e-4 batch=32,64 ...` into a grid; UserError for unknown keys or bad values. */
+export function parseGrid(text: string): Grid {
+  const grid: Grid = {};
+  for (const part of text.trim().split(/\s+/).filter(Boolean)) {
+    const m = /^([a-z]+)=(.+)$/.exec(part);
+    if (!m) throw new UserError(`--grid: "${part}" is not key=v1,v2,...`);
+    const [, key, values] = m;
+    if (!(GRID_KEYS as readonly string[]).includes(key)) {
+      throw new UserError(`--grid: unknown key "${key}" (known: ${GRID_KEYS.join(", ")})`);
+    }
+    grid[key] = values.split(",").filter(Boolean);
+  }
+  return grid;
+}
+
+/** Every combination of a grid, as settings objects (in a stable order). */
+export function gridCombinations(grid: Grid): Record<string, string>[] {
+  let combos: Record<string, string>[] = [{}];
+  for (const key of Object.keys(grid)) {
+    combos = combos.flatMap((c) => grid[key].map((v) => ({ ...c, [key]: v })));
+  }
+  return combos;
+}
+
+/** Apply one grid setting to base training options (validated). */
+export function applySetting(base: TrainOptions, setting: Record<string, string>): TrainOptions {
+  const o: TrainOptions = { ...base };
+  const input = { ...(base.input ?? defaultInput(base.model)) };
+  const number = (k: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      throw new UserError(`--grid: ${k}=${v} is not a positive number`);
+    }
+    return n;
+  };
+  for (const [k, v] of Object.entries(setting)) {
+    if (k === "lr") o.lr = number(k, v);
+    else if (k === "batch") o.batchSize = number(k, v);
+    else if (k === "epochs") o.epochs = number(k, v);
+    else if (k === "size") input.size = number(k, v);
+    else if (k === "model") {
+      if (v !== "alexnet" && v !== "compact") {
+        throw new UserError(`--grid: model=${v} is not alexnet or compact`);
+      }
+      o.model = v as ModelName;
+      Object.assign(
+        input,
+        defaultInput(o.model),
+        setting.size ? { size: Number(setting.size) } : {},
+      );
+    } else if (k === "resize") {
+      if (v !== "area" && v !== "nearest") {
+        throw new UserError(`--grid: resize=${v} is not area or nearest`);
+      }
+      (input as { resize: ResizeKernel }).resize = v;
+    } else if (k === "optimizer") {
+      if (v !== "adam" && v !== "rmsprop") {
+        throw new UserError(`--grid: optimizer=${v} is not adam or rmsprop`);
+      }
+      o.optimizer = v;
+    }
+  }
+  o.input = input;
+  return o;
+}
+
+/** A short folder-safe name of a grid setting, e.g. `lr=0.0001_batch=32`. */
+export function settingName(setting: Record<string, string>): string {
+  const parts = Object.entries(setting).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? parts.join("_").replace(/[^A-Za-z0-9=._-]/g, "-") : "base";
+}
+
+/** One row of a sweep's results table. */
+export interface SweepRow {
+  setting: Record<string, string>;
+  name: string;
+  result: CrossValResult;
+}
+
+/** Results table as CSV: setting columns, then mean and std of accuracy, AUC and F1. */
+export function formatSweepCsv(rows: SweepRow[]): string {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.setting)))];
+  const head = [
+    ...keys,
+    "acc_mean",
+    "acc_std",
+    "auc_mean",
+    "auc_std",
+    "f1_mean",
+    "f1_std",
+    "folds",
+  ];
+  const body = rows.map((r) =>
+    [
+      ...keys.map((k) => r.setting[k] ?? ""),
+      ...[r.result.accuracy, r.result.auc, r.result.f1].flatMap((
+        s,
+      ) => [s.mean.toFixed(4), s.std.toFixed(4)]),
+      String(r.result.folds.length),
+    ].map(csvField).join(",")
+  );
+  return [head.join(","), ...body].join("\n") + "\n";
+}
+
+/** The best row by mean AUC (ties: higher mean accuracy). */
+export function bestSetting(rows: SweepRow[]): SweepRow | undefined {
+  return [...rows].sort((a, b) =>
+    b.result.auc.mean - a.result.auc.mean || b.result.accuracy.mean - a.result.accuracy.mean
+  )[0];
+}

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { listDataset } from "../lib/dataset.ts";
+import {
+  applySetting,
+  bestSetting,
+  crossValidate,
+  formatSweepCsv,
+  gridCombinations,
+  parseGrid,
+  settingName,
+  spread,
+  type SweepRow,
+} from "../lib/crossval.ts";
+import { PRESETS, type TrainOptions } from "../lib/train.ts";
+import { readJson, statOrNull } from "../lib/fsutil.ts";
+import { makeDataset, tempDir } from "./fixtures.ts";
+import { testBackend } from "./test_backend.ts";
+
+await testBackend();
+
+const OPTIONS: TrainOptions = {
+  ...PRESETS.default,
+  model: "compact",
+  epochs: 1,
+  batchSize: 8,
+  input: { kind: "image", size: 16, resize: "area" },
+};
+
+Deno.test("spread is the mean and sample standard deviation", () => {
+  assert.deepEqual(spread([1, 1, 1]), { mean: 1, std: 0 });
+  const s = spread([1, 2, 3, 4]);
+  assert.equal(s.mean, 2.5);
+  assert.ok(Math.abs(s.std - Math.sqrt(5 / 3)) < 1e-12);
+});
+
+Deno.test("grid parsing, combinations, settings and bad grids", () => {
+  const g = parseGrid("lr=1e-4,3e-4 batch=32,64 model=compact");
+  assert.deepEqual(g, { lr: ["1e-4", "3e-4"], batch: ["32", "64"], model: ["compact"] });
+  const combos = gridCombinations(g);
+  assert.equal(combos.length, 4);
+  assert.deepEqual(combos[0], { lr: "1e-4", batch: "32", model: "compact" });
+  const o = applySetting(PRESETS.default, { lr: "3e-4", batch: "64", resize: "nearest" });
+  assert.equal(o.lr, 3e-4);
+  assert.equal(o.batchSize, 64);
+  assert.equal(o.input?.resize, "nearest");
+  assert.equal(settingName({ lr: "1e-4", batch: "32" }), "lr=1e-4_batch=32");
+  assert.deepEqual(gridCombinations({}), [{}]);
+  assert.throws(() => parseGrid("foo=1"), /unknown key "foo"/);
+  assert.throws(() => parseGrid("lr"), /not key=v1,v2/);
+  assert.throws(() => applySetting(PRESETS.default, { lr: "abc" }), /lr=abc/);
+  assert.throws(() => applySetting(PRESETS.default, { model: "vgg" }), /model=vgg/);
+});
+
+Deno.test("cross-validation: per-fold results, out-of-fold predictions, resumes finished folds", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(join(dir, "data"), 6);
+    const { samples } = await listDataset(join(dir, "data"));
+    const out = join(dir, "cv");
+    const folds: number[] = [];
+    const r = await crossValidate({
+      samples,
+      options: OPTIONS,
+      cv: { k: 3 },
+      outDir: out,
+      onFold: (f) => folds.push(f.fold),
+    });
+    assert.ok(r);
+    assert.equal(r.folds.length, 3);
+    assert.deepEqual(folds, [0, 1, 2]);
+    assert.equal(r.folds.reduce((s, f) => s + f.n, 0), samples.length);
+    for (const f of r.folds) assert.ok(f.accuracy >= 0 && f.accuracy <= 1);
+    const oof = (await Deno.readTextFile(join(out, "oof.csv"))).trim().split("\n");
+    assert.equal(oof[0], "path,label,p_chimeric,fold");
+    assert.equal(oof.length, samples.length + 1);
+    // A second run reads every finished fold back instead of retraining.
+    const mtime = (await Deno.stat(join(out, "fold-0", "fold.json"))).mtime;
+    const again = await crossValidate({ samples, options: OPTIONS, cv: { k: 3 }, outDir: out });
+    assert.deepEqual(again, r);
+    assert.deepEqual((await Deno.stat(join(out, "fold-0", "fold.json"))).mtime, mtime);
+    assert.ok(await statOrNull(join(out, "result.json")));
+    const saved = await readJson<{ folds: unknown[] }>(join(out, "result.json"));
+    assert.equal(saved.folds.length, 3);
+    const rows: SweepRow[] = [{ setting: { lr: "0.001" }, name: "lr=0.001", result: r }];
+    assert.match(
+      formatSweepCsv(rows),
+      /^lr,acc_mean,acc_std,auc_mean,auc_std,f1_mean,f1_std,folds\n0\.001,/,
+    );
+    assert.equal(bestSetting(rows)?.name, "lr=0.001");
+  } finally {
+    await cleanup();
+  }
+});
