@@ -364,7 +364,11 @@ Deno.test({
       assert.equal(await liveCell.locator(".output_area").count(), 1);
       assert.ok((await liveCell.innerText()).includes("done: 8 epochs"));
       const shots = Deno.env.get("CHIMERA_SCREENSHOT_DIR");
-      if (shots) await page.screenshot({ path: join(shots, "quickstart_ui.png"), fullPage: true });
+      if (shots) {
+        await page.locator("#notebook-container").screenshot({
+          path: join(shots, "quickstart_ui.png"),
+        });
+      }
       console.log(`UI check: ${JSON.stringify(res)}`);
     } finally {
       await b.close();
