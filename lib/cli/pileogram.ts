@@ -8,12 +8,15 @@ import { num, parseCommand, runMain, str } from "./args.ts";
 import { statOrNull, UserError, writeFileAtomic, writeTextAtomic } from "../fsutil.ts";
 import { ProgressBar } from "../progress.ts";
 import { PAF_PILES_DEFAULTS, pileCurve, pilesFromPaf, renderPng } from "../pileogram.ts";
+import { ruleScore } from "../coverage_rule.ts";
 
 const SPEC = {
-  usage: "deno task pileogram --paf FILE --out DIR [--reads ID,...] [--min-overlaps N]",
+  usage: "deno task pileogram --paf FILE --out DIR [--reads ID,...] [--min-overlaps N] " +
+    "[--rule-tsv FILE]",
   summary: "Draw one pile-o-gram (750x500 PNG, Raven's coverage chart) per read of a PAF file " +
     "of all-vs-all overlaps. Reads with too few overlaps are listed in " +
-    "DIR/too_few_overlaps.tsv instead of drawn. The PAF file is streamed (memory stays bounded).",
+    "DIR/too_few_overlaps.tsv instead of drawn. The PAF file is streamed (memory stays bounded). " +
+    "With --rule-tsv, also writes the coverage-valley rule's call per read.",
   options: {
     paf: { type: "string", help: "PAF file of overlaps (minimap2 -x ava-ont reads reads)" },
     out: { type: "string", help: "output folder for <read_id>.png" },
@@ -28,6 +31,12 @@ const SPEC = {
       help: "overlap intervals held in memory at once (more passes when exceeded)",
       default: String(PAF_PILES_DEFAULTS.maxIntervals),
     },
+    "rule-tsv": {
+      type: "string",
+      help: "also write the coverage rule's call per read here (TSV: read_id, n_overlaps, " +
+        "median, rule_score, rule_call; too-few reads get status too_few_overlaps)",
+    },
+    "no-images": { type: "boolean", help: "write no PNGs (with --rule-tsv: calls only)" },
     quiet: { type: "boolean", help: "no progress bar" },
   },
 } as const;
@@ -41,7 +50,9 @@ export function safeFileName(id: string): string {
 export async function main(args: string[] = Deno.args): Promise<void> {
   const a = parseCommand(SPEC, args);
   const paf = str(a, "paf", true)!;
-  const out = str(a, "out", true)!;
+  const ruleTsv = str(a, "rule-tsv");
+  const images = !a.values["no-images"];
+  const out = str(a, "out", images);
   const minOverlaps = num(a, "min-overlaps") ?? PAF_PILES_DEFAULTS.minOverlaps;
   const maxIntervals = num(a, "max-intervals") ?? PAF_PILES_DEFAULTS.maxIntervals;
   const readsArg = str(a, "reads");
@@ -49,9 +60,12 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   const info = await statOrNull(paf);
   if (!info) throw new UserError(`${paf}: file not found`);
   if (!info.isFile) throw new UserError(`${paf}: expected a PAF file, found a folder`);
-  const outInfo = await statOrNull(out);
-  if (outInfo && !outInfo.isDirectory) throw new UserError(`${out}: exists and is not a folder`);
-  await Deno.mkdir(out, { recursive: true });
+  if (out) {
+    const outInfo = await statOrNull(out);
+    if (outInfo && !outInfo.isDirectory) throw new UserError(`${out}: exists and is not a folder`);
+    await Deno.mkdir(out, { recursive: true });
+  }
+  const tsv = ["read_id\tn_overlaps\tmedian\trule_score\trule_call\tstatus"];
   let bar: ProgressBar | null = null;
   const seen = new Set<string>();
   const skipped: string[] = [];
@@ -70,30 +84,46 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     seen.add(pile.readId);
     if (!pile.enough) {
       skipped.push(`${pile.readId}\t${pile.nOverlaps}`);
+      tsv.push(`${pile.readId}\t${pile.nOverlaps}\t\t\t\ttoo_few_overlaps`);
       (bar as ProgressBar | null)?.tick();
       continue;
     }
     const curve = pileCurve(pile.readLen, pile.intervals);
-    const file = join(out, `${safeFileName(pile.readId)}.png`);
-    inFlight.push(renderPng(curve).then((png) => writeFileAtomic(file, png)));
-    if (inFlight.length >= 4) await inFlight.shift();
-    drawn++;
+    if (ruleTsv) {
+      const r = ruleScore(curve.data, curve.median);
+      tsv.push(
+        `${pile.readId}\t${pile.nOverlaps}\t${curve.median}\t${r.score.toFixed(3)}\t` +
+          `${r.chimeric ? "chimeric" : "non_chimeric"}\tok`,
+      );
+    }
+    if (images) {
+      const file = join(out!, `${safeFileName(pile.readId)}.png`);
+      inFlight.push(renderPng(curve).then((png) => writeFileAtomic(file, png)));
+      if (inFlight.length >= 4) await inFlight.shift();
+      drawn++;
+    }
     (bar as ProgressBar | null)?.tick();
   }
   await Promise.all(inFlight);
   (bar as ProgressBar | null)?.done();
-  for (const id of reads ?? []) if (!seen.has(id)) skipped.push(`${id}\t0`);
-  if (skipped.length) {
+  for (const id of reads ?? []) {
+    if (seen.has(id)) continue;
+    skipped.push(`${id}\t0`);
+    tsv.push(`${id}\t0\t\t\t\ttoo_few_overlaps`);
+  }
+  if (ruleTsv) await writeTextAtomic(ruleTsv, tsv.join("\n") + "\n");
+  if (skipped.length && out) {
     await writeTextAtomic(
       join(out, "too_few_overlaps.tsv"),
       ["read_id\tn_overlaps", ...skipped].join("\n") + "\n",
     );
   }
   console.log(
-    `wrote ${drawn} pile-o-grams to ${out}` +
+    (images ? `wrote ${drawn} pile-o-grams to ${out}` : `read ${seen.size} reads`) +
+      (ruleTsv ? `; coverage-rule calls in ${ruleTsv}` : "") +
       (skipped.length
-        ? `; ${skipped.length} reads with fewer than ${minOverlaps} overlaps listed in ` +
-          `${join(out, "too_few_overlaps.tsv")}`
+        ? `; ${skipped.length} reads with fewer than ${minOverlaps} overlaps` +
+          (out ? ` listed in ${join(out, "too_few_overlaps.tsv")}` : "")
         : ""),
   );
 }

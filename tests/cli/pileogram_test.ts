@@ -50,6 +50,30 @@ Deno.test("pileogram CLI: one PNG per read, too-few reads listed", async () => {
     "too_few_overlaps.tsv",
   ]);
   assert.match(await Deno.readTextFile(join(out2, "too_few_overlaps.tsv")), /nope\t0/);
+  // calls only: rule TSV, no images
+  const tsv = join(dir, "calls.tsv");
+  await main(["--paf", p, "--rule-tsv", tsv, "--no-images", "--min-overlaps", "2", "--quiet"]);
+  const rows = (await Deno.readTextFile(tsv)).trim().split("\n").map((l) => l.split("\t"));
+  assert.deepEqual(rows[0], [
+    "read_id",
+    "n_overlaps",
+    "median",
+    "rule_score",
+    "rule_call",
+    "status",
+  ]);
+  assert.equal(rows.length, 8);
+  assert.deepEqual(rows.find((r) => r[0] === "lone"), [
+    "lone",
+    "1",
+    "",
+    "",
+    "",
+    "too_few_overlaps",
+  ]);
+  const r2 = rows.find((r) => r[0] === "r2")!;
+  assert.equal(r2[5], "ok");
+  assert.ok(["chimeric", "non_chimeric"].includes(r2[4]));
   await Deno.remove(dir, { recursive: true });
 });
 
