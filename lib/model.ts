@@ -36,8 +36,15 @@ export function buildAlexNet(opts: ModelOptions = {}): tf.LayersModel {
   const o = { ...MODEL_DEFAULTS, ...opts };
   let seed = o.seed;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
-  const conv = (filters: number, kernelSize: number, strides: number, padding: "valid" | "same") =>
+  const conv = (
+    name: string,
+    filters: number,
+    kernelSize: number,
+    strides: number,
+    padding: "valid" | "same",
+  ) =>
     tf.layers.conv2d({
+      name,
       filters,
       kernelSize,
       strides,
@@ -45,31 +52,31 @@ export function buildAlexNet(opts: ModelOptions = {}): tf.LayersModel {
       activation: "relu",
       kernelInitializer: init(),
     });
-  const pool = () => tf.layers.maxPooling2d({ poolSize: 2, strides: 2 });
-  const dense = (units: number, activation: "relu" | "softmax") =>
-    tf.layers.dense({ units, activation, kernelInitializer: init() });
+  const pool = (name: string) => tf.layers.maxPooling2d({ name, poolSize: 2, strides: 2 });
+  const dense = (name: string, units: number, activation: "relu" | "softmax") =>
+    tf.layers.dense({ name, units, activation, kernelInitializer: init() });
   // Unseeded on purpose: a seeded tfjs dropout layer draws the same mask at every step.
-  const drop = () => tf.layers.dropout({ rate: o.dropout });
+  const drop = (name: string) => tf.layers.dropout({ name, rate: o.dropout });
   const model = tf.sequential({ name: "alexnet" });
-  model.add(tf.layers.inputLayer({ inputShape: [o.size, o.size, 1] }));
+  model.add(tf.layers.inputLayer({ name: "image", inputShape: [o.size, o.size, 1] }));
   for (
     const layer of [
-      conv(96, 11, 4, "valid"),
-      pool(),
-      conv(256, 5, 1, "same"),
-      pool(),
-      conv(384, 3, 1, "same"),
-      conv(384, 3, 1, "same"),
-      conv(256, 3, 1, "same"),
-      pool(),
-      tf.layers.flatten(),
-      dense(4096, "relu"),
-      drop(),
-      dense(4096, "relu"),
-      drop(),
-      dense(1000, "relu"),
-      drop(),
-      dense(o.classes, "softmax"),
+      conv("conv1", 96, 11, 4, "valid"),
+      pool("pool1"),
+      conv("conv2", 256, 5, 1, "same"),
+      pool("pool2"),
+      conv("conv3", 384, 3, 1, "same"),
+      conv("conv4", 384, 3, 1, "same"),
+      conv("conv5", 256, 3, 1, "same"),
+      pool("pool5"),
+      tf.layers.flatten({ name: "flatten" }),
+      dense("fc6", 4096, "relu"),
+      drop("drop6"),
+      dense("fc7", 4096, "relu"),
+      drop("drop7"),
+      dense("fc8", 1000, "relu"),
+      drop("drop8"),
+      dense("softmax", o.classes, "softmax"),
     ]
   ) model.add(layer);
   return model;

@@ -73,6 +73,7 @@ export interface StepRecord {
 
 /** One epoch's record (training means over its steps, validation on the held-out split). */
 export interface EpochRecord {
+  /** Epoch number, counted from 1 as Keras prints it. */
   epoch: number;
   loss: number;
   acc: number;
@@ -243,7 +244,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     step++;
     if (step % perEpoch === 0) {
       const rec: EpochRecord = {
-        epoch,
+        epoch: epoch + 1,
         loss: sums.loss / Math.max(1, sums.n),
         acc: sums.acc / Math.max(1, sums.n),
         seconds: (performance.now() - epochStart) / 1000,
@@ -263,7 +264,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
           }`
           : "";
         console.error(
-          `\nepoch ${epoch + 1}/${o.epochs}: loss ${rec.loss.toFixed(4)} acc ${
+          `\nepoch ${rec.epoch}/${o.epochs}: loss ${rec.loss.toFixed(4)} acc ${
             rec.acc.toFixed(3)
           }${v}`,
         );

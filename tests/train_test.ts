@@ -44,7 +44,7 @@ Deno.test("training writes checkpoint, model, history and state; history has ste
     });
     assert.equal(r.stopped, false);
     assert.equal(r.step, 2 * Math.ceil(train.length / 8));
-    assert.deepEqual(epochs, [0, 1]);
+    assert.deepEqual(epochs, [1, 2]);
     assert.equal(r.history.steps.length, r.step);
     for (const e of r.history.epochs) {
       assert.ok(Number.isFinite(e.loss) && e.acc >= 0 && e.acc <= 1);
