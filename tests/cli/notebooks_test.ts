@@ -141,7 +141,7 @@ Deno.test({
       const good = notebook([
         "# A fixture notebook",
         {
-          src: `import { LiveDisplay, show } from "${lib}/notebook.ts";\n` +
+          src: `import { LiveDisplay, show, view } from "${lib}/notebook.ts";\n` +
             `import { trainingCurves, svgToPng } from "${lib}/plots.ts";`,
           tags: ["no-output"],
         },
@@ -154,6 +154,7 @@ Deno.test({
         `height="4"/>'), { width: 10 })`,
         "",
         ...race,
+        `view('<svg xmlns="http://www.w3.org/2000/svg" width="5" height="5"/>')`,
       ]);
       const bad1 = notebook([`console.log("a")`, `throw new Error("boom")`, `console.log("b")`]);
       const bad2 = notebook(["const x = 1;", "console.log(x)"]);
@@ -197,6 +198,9 @@ Deno.test({
         assert.equal(joined(outs[7 + 2 * i][0]?.text), `log ${i}\n`, `race cell log ${i}`);
         assert.equal(joined(outs[8 + 2 * i][0]?.data?.["text/plain"]), `"result ${i}"`);
       }
+      const last = outs[7 + race.length][0];
+      assert.equal(last.output_type, "execute_result");
+      assert.ok(String(joined(last.data!["image/svg+xml"])).startsWith("<svg"), "view() displays");
       const html = await Deno.readTextFile(join(out, "good.html"));
       assert.ok(html.includes("<b>step 4</b>"));
       assert.ok(/<svg[^>]*>\s*<rect/.test(html), "SVG output kept intact in the HTML export");
