@@ -2,10 +2,27 @@
  * Display helpers for the Deno Jupyter kernel: show SVG plots, HTML, PNG images and tables, and
  * live displays that update in place (training progress). Outside a kernel (tests, command-line
  * runs) they fall back to printing text, or do nothing for pictures, so lib code can call them.
+ *
+ * In a notebook cell (every code cell must show something unless tagged "no-output"):
+ * ```ts
+ * await show(trainingCurves(history));                  // any lib/plots.ts SVG
+ * await show(imageGrid(await Promise.all(paths.map((p) => loadGridImage(p, { caption: p })))));
+ * await show(await Deno.readFile("x.png"), { width: 400 }); // PNG bytes
+ * await showSummary(summarize(model));                  // tables: showTable, showMetrics
+ * const live = liveTraining();                          // one output, redrawn in place
+ * // in training callbacks: live.update(history, "epoch 1 step 20 loss 0.41"); at the end:
+ * await live.done(history, "done");
+ * ```
  * @module
  */
 import type { ModelSummary } from "./model.ts";
-import { escapeXml, type History, trainingCurves } from "./plots.ts";
+import {
+  type EpochRecord,
+  escapeXml,
+  type History,
+  type StepRecord,
+  trainingCurves,
+} from "./plots.ts";
 
 /** A Jupyter MIME bundle: MIME type to data (e.g. "image/svg+xml" to an SVG string). */
 export type MimeBundle = Record<string, unknown>;
@@ -174,6 +191,8 @@ export interface LiveTrainingOptions {
   throttleMs?: number;
   /** Title of the curves (default: the epoch and its metrics). */
   title?: string;
+  /** Total number of epochs, for the status line of `callbacks`. */
+  epochs?: number;
 }
 
 /** A live training display: a status line above training curves, redrawn in place. */
@@ -182,6 +201,23 @@ export interface LiveTraining {
   update(history: History, status?: string): Promise<void>;
   /** Final redraw (never skipped); prints `status` outside a kernel. */
   done(history: History, status?: string): Promise<void>;
+  /**
+   * Training callbacks (lib/train.ts `TrainCallbacks`) that collect the history and redraw:
+   * pass as `callbacks`, then `await live.done(result.history)`.
+   */
+  callbacks: {
+    onStep(r: StepRecord): void;
+    onEpoch(r: EpochRecord, history?: History): void;
+  };
+  /** The history collected by `callbacks` so far. */
+  history: History;
+}
+
+/** One-line status of a training step. */
+export function stepStatus(r: StepRecord, epochs?: number): string {
+  const ep = r.epoch !== undefined ? `epoch ${r.epoch}${epochs ? `/${epochs}` : ""} · ` : "";
+  const acc = r.acc !== undefined ? ` · acc ${r.acc.toFixed(3)}` : "";
+  return `${ep}step ${r.step} · loss ${r.loss.toFixed(4)}${acc}`;
 }
 
 /** HTML of a live training display: a status line and the training curves. */
@@ -198,7 +234,23 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
   const throttle = opts.throttleMs ?? NOTEBOOK_DEFAULTS.throttleMs;
   const display = new LiveDisplay();
   let last = -Infinity;
-  return {
+  const history: History = { epochs: [], steps: [] };
+  const self: LiveTraining = {
+    history,
+    callbacks: {
+      onStep(r) {
+        history.steps!.push(r);
+        self.update(history, stepStatus(r, opts.epochs)).catch(() => {});
+      },
+      onEpoch(r, h) {
+        if (h) history.epochs = [...h.epochs];
+        else history.epochs.push(r);
+        const val = r.valAcc !== undefined ? `, val acc ${r.valAcc.toFixed(3)}` : "";
+        last = -Infinity; // always redraw at an epoch's end
+        self.update(history, `epoch ${r.epoch} done: loss ${r.loss.toFixed(4)}${val}`)
+          .catch(() => {});
+      },
+    },
     async update(history, status) {
       if (!inKernel()) return;
       const now = performance.now();
@@ -206,7 +258,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
       last = now;
       await display.update(trainingHtml(history, status, opts.title));
     },
-    async done(history, status) {
+    async done(history: History, status?: string) {
       if (!inKernel()) {
         if (status && NOTEBOOK_DEFAULTS.fallback === "text") console.log(status);
         return;
@@ -214,6 +266,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
       await display.update(trainingHtml(history, status, opts.title));
     },
   };
+  return self;
 }
 
 /** A table as columns and rows of cells. */

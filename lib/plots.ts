@@ -27,6 +27,8 @@ export interface StepRecord {
   step: number;
   loss: number;
   acc?: number;
+  /** Epoch the step belongs to (1-based), when known. */
+  epoch?: number;
 }
 
 /** A training history: one record per finished epoch and, optionally, one per step. */

@@ -11,6 +11,7 @@ import {
   showMetrics,
   showSummary,
   showTable,
+  stepStatus,
   summaryTable,
   tableHtml,
   tableText,
@@ -19,6 +20,7 @@ import {
   view,
 } from "../lib/notebook.ts";
 import type { ModelSummary } from "../lib/model.ts";
+import type { TrainCallbacks } from "../lib/train.ts";
 import { rocCurve } from "../lib/plots.ts";
 
 /** Run `fn` while collecting console.log output. */
@@ -145,4 +147,20 @@ Deno.test("summaryTable: layers, shapes, params and a totals footer", () => {
   assert.deepEqual(t.columns, ["layer", "type", "output shape", "params"]);
   assert.deepEqual(t.rows[0], ["conv", "Conv2D", "[8, 8, 4]", 40]);
   assert.deepEqual(t.footer[0], ["total", "", "", 1330]);
+});
+
+Deno.test("liveTraining callbacks fit lib/train.ts and collect the history", () => {
+  const live = liveTraining({ epochs: 2 });
+  const cb: TrainCallbacks = live.callbacks;
+  cb.onStep!({ step: 1, epoch: 1, loss: 0.5, acc: 0.75 });
+  cb.onStep!({ step: 2, epoch: 1, loss: 0.4, acc: 0.8 });
+  const e = { epoch: 1, loss: 0.45, acc: 0.78, valAcc: 0.7, seconds: 1 };
+  cb.onEpoch!(e, { epochs: [e], steps: [] });
+  assert.equal(live.history.steps!.length, 2);
+  assert.deepEqual(live.history.epochs, [e]);
+  assert.equal(
+    stepStatus({ step: 2, epoch: 1, loss: 0.4, acc: 0.8 }, 2),
+    "epoch 1/2 · step 2 · loss 0.4000 · acc 0.800",
+  );
+  assert.equal(stepStatus({ step: 3, loss: 1 }), "step 3 · loss 1.0000");
 });
