@@ -118,6 +118,12 @@ export interface CleanOptions {
   conflicts?: ConflictPolicy;
   /** Near-duplicates: only report them ("report"), or drop all but one copy ("dedupe"). */
   nearAction?: "report" | "dedupe";
+  /**
+   * Suspicious labels are all reported, but only those with margin p(preferred) - p(given)
+   * of at least this are excluded or relabelled (0: every flagged sample, as in confident
+   * learning; raise it when the out-of-fold model is weak).
+   */
+  minMargin?: number;
   /** Called after each decoded image with (done, total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -131,6 +137,7 @@ export const CLEAN_DEFAULTS: Required<Omit<CleanOptions, "onProgress" | "nearThr
   action: "exclude",
   conflicts: "exclude",
   nearAction: "report",
+  minMargin: 0,
 };
 
 /** Default near-duplicate threshold per method. */
@@ -700,14 +707,14 @@ export interface RowDecision {
  *    its first copy (by path) and excludes the rest (a copy in both splits would leak);
  * 2. a group whose copies disagree: `conflicts: "exclude"` drops every copy, `"positive"`
  *    keeps the first chimeric copy (untouched by rule 3) and drops the others;
- * 3. suspicious labels: excluded, or with `action: "relabel"` given the preferred label
+ * 3. suspicious labels with margin >= `minMargin`: excluded, or with `action: "relabel"` given the preferred label
  *    (the class column keeps the folder the image lives in).
  * Returns the cleaned rows (input order) and one decision per changed row.
  */
 export function applyIssues(
   rows: readonly ManifestRow[],
   issues: readonly LabelIssue[],
-  opts: Pick<CleanOptions, "action" | "conflicts" | "nearAction"> = {},
+  opts: Pick<CleanOptions, "action" | "conflicts" | "nearAction" | "minMargin"> = {},
 ): { rows: ManifestRow[]; decisions: RowDecision[] } {
   const o = { ...CLEAN_DEFAULTS, ...opts };
   const decided = new Map<string, RowDecision>();
@@ -758,6 +765,7 @@ export function applyIssues(
   for (const issue of issues.filter((x) => x.kind === "suspicious_label")) {
     const f = issue.files[0];
     if (!byPath.has(f) || decided.has(f) || protectedRows.has(f)) continue;
+    if (!((issue.scores.margin ?? 0) >= o.minMargin)) continue;
     decided.set(
       f,
       o.action === "relabel"

@@ -314,6 +314,26 @@ Deno.test("applyIssues chains copies into one group", () => {
   );
 });
 
+Deno.test("applyIssues acts on suspicious labels above the margin only", () => {
+  const rows: ManifestRow[] = ["chimeric/a", "regular/b"].map((p) => ({
+    ...sample(`/d/${p}.png`, p.split("/")[0]),
+    split: "train",
+  }));
+  const sus = (i: number, margin: number): LabelIssue => ({
+    kind: "suspicious_label",
+    files: [rows[i].path],
+    classes: [rows[i].cls],
+    labels: [rows[i].label],
+    conflict: false,
+    scores: { margin, preferred: rows[i].label === "chimeric" ? "non_chimeric" : "chimeric" },
+  });
+  const issues = [sus(0, 0.2), sus(1, 0.8)];
+  assert.deepEqual(applyIssues(rows, issues).rows, []);
+  const r = applyIssues(rows, issues, { minMargin: 0.5, action: "relabel" });
+  assert.deepEqual(r.rows.map((x) => x.label), ["chimeric", "chimeric"]);
+  assert.deepEqual(r.decisions.map((d) => d.fate), ["relabelled"]);
+});
+
 Deno.test("readOof reads CSV and JSON, rejects bad input", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -63,6 +63,11 @@ const SPEC = {
       help: "near-duplicates: report, or dedupe (drop all but one copy)",
       default: CLEAN_DEFAULTS.nearAction,
     },
+    "min-margin": {
+      type: "string",
+      help: "act only on suspicious labels with p(preferred) - p(given) >= this (all are reported)",
+      default: String(CLEAN_DEFAULTS.minMargin),
+    },
     positive: {
       type: "string",
       help: "with --data: comma-separated class folders labelled chimeric",
@@ -102,6 +107,10 @@ await runMain(async () => {
   );
   const nearAction = oneOf(str(args, "near-action")!, ["report", "dedupe"] as const, "near-action");
   const nearThreshold = num(args, "near-threshold") ?? NEAR_THRESHOLD[nearMethod];
+  const minMargin = num(args, "min-margin")!;
+  if (!(minMargin >= -1 && minMargin <= 1)) {
+    throw new UserError(`--min-margin: expected a number in [-1, 1], got ${minMargin}`);
+  }
   const concurrency = num(args, "concurrency")!;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UserError(`--concurrency: expected a whole number >= 1, got ${concurrency}`);
@@ -138,11 +147,12 @@ await runMain(async () => {
     nearMethod,
     nearThreshold,
     nearAction,
+    minMargin,
     concurrency,
     onProgress: () => bar.tick(),
   });
   bar.done();
-  const options = { action, conflicts, nearMethod, nearThreshold, nearAction };
+  const options = { action, conflicts, nearMethod, nearThreshold, nearAction, minMargin };
   const input = { data, manifest, oof: oofPath };
   await writeJsonAtomic(
     join(out, "label_issues.json"),
