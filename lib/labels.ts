@@ -867,7 +867,10 @@ export async function cleanLabels(
   };
 }
 
-/** Plain-text summary table: issues per kind (files, cross-label) and rows before/after. */
+/**
+ * Plain-text summary table: per kind the issues, files involved, cross-label issues and the
+ * rows excluded or relabelled because of it; then rows per label before and after.
+ */
 export function formatCleanSummary(input: readonly ManifestRow[], r: CleanResult): string {
   const kinds: IssueKind[] = [
     "exact_duplicate",
@@ -875,20 +878,16 @@ export function formatCleanSummary(input: readonly ManifestRow[], r: CleanResult
     "near_duplicate",
     "suspicious_label",
   ];
-  const lines = [
-    `${"kind".padEnd(18)} ${"issues".padStart(7)} ${"files".padStart(7)} ${
-      "cross-label".padStart(11)
-    }`,
-  ];
+  const row = (cells: (string | number)[]) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(18) : String(c).padStart(11))).join(" ");
+  const lines = [row(["kind", "issues", "files", "cross-label", "excluded", "relabelled"])];
   for (const k of kinds) {
     const is = r.issues.filter((x) => x.kind === k);
     const files = new Set(is.flatMap((x) => x.files)).size;
     const cross = is.filter((x) => x.conflict).length;
-    lines.push(
-      `${k.padEnd(18)} ${String(is.length).padStart(7)} ${String(files).padStart(7)} ${
-        String(cross).padStart(11)
-      }`,
-    );
+    const ds = r.decisions.filter((d) => d.reason === k);
+    const ex = ds.filter((d) => d.fate === "excluded").length;
+    lines.push(row([k, is.length, files, cross, ex, ds.length - ex]));
   }
   const count = (rows: readonly ManifestRow[], l: Label) =>
     rows.filter((x) => x.label === l).length;

@@ -89,8 +89,8 @@ Deno.test("clean on a folder, then on its manifest with predictions", async () =
     const before = await snapshot(data);
     const r = await clean("--data", data, "--out", join(root, "out"));
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /exact_duplicate\s+1\s+2\s+1/);
-    assert.match(r.stdout, /read_id_conflict\s+1\s+2\s+1/);
+    assert.match(r.stdout, /exact_duplicate\s+1\s+2\s+1\s+2\s+0/);
+    assert.match(r.stdout, /read_id_conflict\s+1\s+2\s+1\s+0\s+0/);
     assert.match(r.stdout, /total\s+11\s+9/);
     assert.deepEqual(await snapshot(data), before);
     const doc = await readLabelIssues(join(root, "out/label_issues.json"));
@@ -126,7 +126,7 @@ Deno.test("clean on a folder, then on its manifest with predictions", async () =
       "relabel",
     );
     assert.equal(r2.code, 0, r2.stderr);
-    assert.match(r2.stdout, /suspicious_label\s+1\s+1/);
+    assert.match(r2.stdout, /suspicious_label\s+1\s+1\s+0\s+0\s+1/);
     assert.match(r2.stdout, /thresholds: chimeric/);
     const rows2 = await readManifest(join(root, "out2/clean_manifest.csv"));
     assert.equal(rows2.length, 9);
