@@ -21,7 +21,9 @@ function run(job: ConvJob): void {
   const bias = job.bOff >= 0 ? b.makeOutput([c.outC], "float32") : undefined;
   try {
     if (bias) b.typedArrayFromHeap(bias).set(data!.subarray(job.bOff, job.bOff + c.outC));
-    b.typedArrayFromHeap(x).set(data!.subarray(job.xOff, job.xOff + c.batch * c.inH * c.inW * c.inC));
+    b.typedArrayFromHeap(x).set(
+      data!.subarray(job.xOff, job.xOff + c.batch * c.inH * c.inW * c.inC),
+    );
     const fLen = c.fh * c.fw * c.inC * c.outC;
     b.typedArrayFromHeap(f).set(data!.subarray(job.fOff, job.fOff + fLen));
     const out = convOnHeap(b, x, f, c, bias);

@@ -1,0 +1,253 @@
+/**
+ * Benchmark cases for `deno task bench` (lib/cli/bench.ts). Each case times something
+ * and returns result rows; the command prints each row as one JSON line. To add a case,
+ * append a {@link BenchCase} to {@link BENCH_CASES} (see the "preprocess" slot below).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { buildModel, type ModelName } from "../model.ts";
+import { cpuMs, wasmThreads } from "../backend.ts";
+
+/** One result row (printed as one JSON line). */
+export type BenchRow = Record<string, string | number | boolean | null>;
+
+/** What every case gets: options of the run and a place to share results. */
+export interface BenchContext {
+  /** Timed repetitions per measurement (after one untimed warm-up). */
+  steps: number;
+  /** Quick mode: smaller batches and fewer steps (a smoke test, not the targets). */
+  quick: boolean;
+  /** The tfjs backend in use. */
+  backend: string;
+  /** Results of earlier cases in this run, by case name (e.g. for ratios). */
+  results: Map<string, BenchRow[]>;
+  /** Print a row now (cases may print progress rows early). */
+  emit: (row: BenchRow) => void;
+}
+
+/** A benchmark case. */
+export interface BenchCase {
+  /** Name used by --only. */
+  name: string;
+  /** One-line description for --help. */
+  description: string;
+  /** Run the case; rows are printed as they are returned (or emitted). */
+  run: (ctx: BenchContext) => Promise<BenchRow[]>;
+}
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Round to 4 significant digits for printing. */
+export function sig(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+/** Peak resident set size of this process in MiB (Linux), else the current RSS. */
+export function peakRssMiB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(Deno.readTextFileSync("/proc/self/status"));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch { /* not Linux */ }
+  return Math.round(Deno.memoryUsage().rss / 2 ** 20);
+}
+
+/** Time `fn` `steps` times after one warm-up call; returns wall and CPU seconds (median). */
+export async function timeSteps(
+  fn: () => Promise<unknown>,
+  steps: number,
+): Promise<{ wall: number; cpu: number; first: number }> {
+  let t = performance.now();
+  await fn();
+  const first = (performance.now() - t) / 1000;
+  const wall: number[] = [], cpu: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    t = performance.now();
+    const c = cpuMs();
+    await fn();
+    wall.push((performance.now() - t) / 1000);
+    cpu.push((cpuMs() - c) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu), first };
+}
+
+/** A compiled model with random data of one batch, as the thesis trains it. */
+function setup(model: ModelName, batch: number, size: number) {
+  const m = buildModel(model, { size });
+  m.compile({ optimizer: tf.train.rmsprop(1e-4), loss: "categoricalCrossentropy" });
+  const x = tf.randomUniform([batch, size, size, 1], 0, 1, "float32", 1);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 2, "int32", 2), 2);
+  const dispose = () => {
+    m.dispose();
+    x.dispose();
+    y.dispose();
+    m.optimizer.dispose();
+  };
+  return { m, x, y, dispose };
+}
+
+function trainStepCase(model: ModelName): BenchCase {
+  return {
+    name: `train_${model}`,
+    description: `${model}: one RMSprop training step (trainOnBatch), batch 32, 224x224x1`,
+    run: async (ctx) => {
+      const batch = ctx.quick ? 8 : 32, size = 224;
+      const s = setup(model, batch, size);
+      const before = tf.memory().numTensors;
+      const t = await timeSteps(() => s.m.trainOnBatch(s.x, s.y), ctx.steps);
+      const after = tf.memory().numTensors;
+      s.dispose();
+      return [{
+        bench: "train_step",
+        model,
+        batch,
+        size,
+        backend: ctx.backend,
+        threads: wasmThreads(),
+        step_s: sig(t.wall),
+        cpu_s: sig(t.cpu),
+        first_step_s: sig(t.first),
+        steps: ctx.steps,
+        tensors_before: before,
+        tensors_after: after,
+      }];
+    },
+  };
+}
+
+const forwardCase: BenchCase = {
+  name: "forward_alexnet",
+  description: "alexnet: forward pass (predict), batch 32, 224x224x1",
+  run: async (ctx) => {
+    const batch = ctx.quick ? 8 : 32, size = 224;
+    const s = setup("alexnet", batch, size);
+    const t = await timeSteps(async () => {
+      const p = s.m.predict(s.x) as tf.Tensor;
+      await p.data();
+      p.dispose();
+    }, ctx.steps);
+    s.dispose();
+    return [{
+      bench: "forward",
+      model: "alexnet",
+      batch,
+      size,
+      backend: ctx.backend,
+      threads: wasmThreads(),
+      step_s: sig(t.wall),
+      cpu_s: sig(t.cpu),
+      steps: ctx.steps,
+    }];
+  },
+};
+
+const memoryCase: BenchCase = {
+  name: "memory",
+  description: "compact: 20 training steps; tensor count before/after and peak RSS",
+  run: async (ctx) => {
+    const steps = ctx.quick ? 5 : 20;
+    const batch = ctx.quick ? 8 : 32;
+    const s = setup("compact", batch, 224);
+    await s.m.trainOnBatch(s.x, s.y);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < steps; i++) await s.m.trainOnBatch(s.x, s.y);
+    const after = tf.memory().numTensors;
+    s.dispose();
+    return [{
+      bench: "memory",
+      model: "compact",
+      batch,
+      steps,
+      backend: ctx.backend,
+      tensors_before: before,
+      tensors_after: after,
+      tensor_growth: after - before,
+      peak_rss_mib: peakRssMiB(),
+    }];
+  },
+};
+
+/** Python used for the PyTorch reference (Debian's python3-torch). */
+export const TORCH_PYTHON = "/usr/bin/python3";
+
+const torchScript = fileURLToPath(new URL("./torch_alexnet.py", import.meta.url));
+
+const torchCase: BenchCase = {
+  name: "torch_alexnet",
+  description: "PyTorch reference (if /usr/bin/python3 has torch): same AlexNet step and " +
+    "forward pass, 2 threads; prints the wasm/torch ratios",
+  run: async (ctx) => {
+    if (!existsSync(TORCH_PYTHON)) {
+      return [{ bench: "torch", skipped: `${TORCH_PYTHON} not found` }];
+    }
+    const batch = ctx.quick ? 8 : 32;
+    const out = await new Deno.Command(TORCH_PYTHON, {
+      args: [torchScript, "--batch", String(batch), "--steps", String(ctx.steps)],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(out.stderr);
+    if (!out.success) {
+      const why = /No module named 'torch'/.test(err)
+        ? "python3-torch not installed"
+        : err.trim().split("\n").at(-1);
+      return [{ bench: "torch", skipped: why ?? "failed" }];
+    }
+    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    const rows: BenchRow[] = [{
+      bench: "torch",
+      model: "alexnet",
+      batch,
+      size: 224,
+      torch: r.torch,
+      threads: r.threads,
+      train_step_s: sig(r.train_step_s),
+      forward_s: sig(r.forward_s),
+    }];
+    const pick = (name: string) => ctx.results.get(name)?.[0];
+    const train = pick("train_alexnet"), fwd = pick("forward_alexnet");
+    for (
+      const [what, row, ref] of [["train_step", train, r.train_step_s], [
+        "forward",
+        fwd,
+        r.forward_s,
+      ]] as const
+    ) {
+      if (row && row.batch === batch) {
+        const ratio = (row.step_s as number) / ref;
+        rows.push({
+          bench: "ratio",
+          what,
+          model: "alexnet",
+          batch,
+          backend: String(row.backend),
+          tfjs_s: row.step_s,
+          torch_s: sig(ref),
+          ratio: sig(ratio),
+          target: 1.5,
+          met: ratio <= 1.5,
+        });
+      }
+    }
+    return rows;
+  },
+};
+
+/**
+ * All cases, in run order. The torch case runs last because it compares with the rows of
+ * train_alexnet and forward_alexnet from the same run.
+ */
+export const BENCH_CASES: BenchCase[] = [
+  trainStepCase("alexnet"),
+  forwardCase,
+  trainStepCase("compact"),
+  memoryCase,
+  // Slot for the preprocessing throughput case (lib/preprocess.ts, owned elsewhere):
+  // insert a BenchCase named "preprocess" here, e.g. images per second of load + resize.
+  torchCase,
+];

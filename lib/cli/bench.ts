@@ -1,0 +1,65 @@
+/**
+ * `deno task bench`: time training and inference on the selected tfjs backend and print one
+ * JSON object per line (cases in lib/bench/cases.ts).
+ * @module
+ */
+import { num, parseCommand, runMain, str } from "./args.ts";
+import { UserError } from "../fsutil.ts";
+import { isBackendName, selectBackend } from "../backend.ts";
+import { BENCH_CASES, type BenchContext, type BenchRow } from "../bench/cases.ts";
+
+const SPEC = {
+  usage: "deno task bench [--only NAME[,NAME...]] [--steps N] [--quick] [--backend NAME]",
+  summary: "Benchmarks: AlexNet training step and forward pass (batch 32, 224x224x1), compact " +
+    "model training step, memory over 20 steps, and the same AlexNet in PyTorch when " +
+    "/usr/bin/python3 has torch (with the tfjs/torch ratios). One JSON object per line on " +
+    "stdout. Cases: " + BENCH_CASES.map((c) => c.name).join(", ") + ".",
+  options: {
+    only: { type: "string", help: "run only these cases (comma-separated names)" },
+    steps: { type: "string", help: "timed steps per measurement (median)", default: "3" },
+    quick: { type: "boolean", help: "batch 8 and fewer steps: a smoke test, not the targets" },
+    backend: { type: "string", help: "tensorflow, wasm or cpu (default: best available)" },
+    threads: { type: "string", help: "wasm threads, 1 or 2 (default: 2 on 2+ cores)" },
+  },
+} as const;
+
+await runMain(async () => {
+  const args = parseCommand(SPEC);
+  const only = str(args, "only")?.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const name of only ?? []) {
+    if (!BENCH_CASES.some((c) => c.name === name)) {
+      throw new UserError(
+        `--only: unknown case "${name}" (cases: ${BENCH_CASES.map((c) => c.name).join(", ")})`,
+      );
+    }
+  }
+  const quick = Boolean(args.values.quick);
+  const steps = num(args, "steps") ?? 3;
+  if (!Number.isInteger(steps) || steps < 1) throw new UserError("--steps: expected N >= 1");
+  const backendArg = str(args, "backend");
+  if (backendArg && !isBackendName(backendArg)) {
+    throw new UserError(`--backend: expected tensorflow, wasm or cpu, got "${backendArg}"`);
+  }
+  const threads = num(args, "threads");
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new UserError("--threads: expected 1 or 2");
+  }
+  const backend = await selectBackend({
+    backend: backendArg as "tensorflow" | "wasm" | "cpu" | undefined,
+    threads,
+  });
+  const emit = (row: BenchRow) => console.log(JSON.stringify(row));
+  const ctx: BenchContext = {
+    steps: quick ? Math.min(steps, 2) : steps,
+    quick,
+    backend,
+    results: new Map(),
+    emit,
+  };
+  for (const c of BENCH_CASES) {
+    if (only && !only.includes(c.name)) continue;
+    const rows = await c.run(ctx);
+    ctx.results.set(c.name, rows);
+    rows.forEach(emit);
+  }
+});
