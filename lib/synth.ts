@@ -63,6 +63,10 @@ export interface SynthOptions {
   repeatDetection?: [number, number];
   /** Probability that a chimera's fragment is junk (no overlaps at all). */
   junkFraction?: number;
+  /** Probability that a few reads bridge a chimeric junction (a valley not down to zero). */
+  bridged?: number;
+  /** Largest dead zone beside a chimeric junction, as a fraction of the read length. */
+  junctionGap?: number;
   /** Probability that a chimera joins two species. */
   crossSpecies?: number;
   /**
@@ -94,12 +98,14 @@ export const SYNTH_DEFAULTS: Required<Omit<SynthOptions, "chart">> & { chart: Pi
   repeatLength: [1500, 20000],
   repeatCopies: [2, 8],
   repeatDetection: [0.4, 1],
-  endRamp: [0.02, 0.45],
+  endRamp: [0.03, 0.6],
   innerTrim: 250,
   chainBreak: 0.25,
-  badSpots: 0.15,
+  badSpots: 0.05,
   junkFraction: 0.15,
   crossSpecies: 0.2,
+  junctionGap: 0.04,
+  bridged: 0.4,
   plateauHeight: {
     chimeric: [0.04, 0.09, 0.17, 0.23, 0.29, 0.34, 0.41, 0.5, 0.56, 0.64, 0.71],
     regular: [0.03, 0.04, 0.07, 0.12, 0.16, 0.21, 0.27, 0.36, 0.45, 0.54, 0.59],
@@ -391,10 +397,10 @@ export function readOverlaps(rng: Rng, sample: SimSample, read: SimRead): number
   const rampStops = (len: number): number[] => {
     const shape = 0.4 + 1.6 * rng();
     const k = 1 + Math.floor(rng() * 6);
-    return Array.from({ length: k }, () => len * rng() ** shape);
+    return [len * 0.02 * rng(), ...Array.from({ length: k }, () => len * rng() ** shape)];
   };
   const trimAt = (stops: number[]) => stops[Math.floor(rng() * stops.length)] + 60 * rng();
-  const endRamp = () => rampStops(uni(rng, o.endRamp) * L * (rng() < 0.2 ? 0.2 : 1));
+  const endRamp = () => rampStops(uni(rng, o.endRamp) * L * (rng() < 0.15 ? 0.2 : 1));
   const readEnds = [endRamp(), endRamp()];
   // low-quality spots of this read: most overlaps over them break (narrow dips)
   const spots: number[] = [];
@@ -415,10 +421,11 @@ export function readOverlaps(rng: Rng, sample: SimSample, read: SimRead): number
   for (let k = 0; k < read.fragments.length; k++) {
     const f = read.fragments[k];
     const flen = f.end - f.start;
-    const leftStops = k === 0 ? readEnds[0] : rampStops(flen * uni(rng, [0.02, 0.3]));
-    const rightStops = k === read.fragments.length - 1
-      ? readEnds[1]
-      : rampStops(flen * uni(rng, [0.02, 0.3]));
+    // at a junction, alignments also stop short of a dead zone (adapter, low quality)
+    const junction = () =>
+      rampStops(flen * uni(rng, [0.02, 0.3])).map((x) => x + L * o.junctionGap * rng());
+    const leftStops = k === 0 ? readEnds[0] : junction();
+    const rightStops = k === read.fragments.length - 1 ? readEnds[1] : junction();
     if (f.species < 0) {
       off += flen;
       continue;
@@ -428,10 +435,11 @@ export function readOverlaps(rng: Rng, sample: SimSample, read: SimRead): number
       // genome [a,b) inside the fragment -> read coordinates
       let x = f.strand === "+" ? off + a - f.start : off + f.end - b;
       let y = x + (b - a);
-      const atLeft = x <= off, atRight = y >= off + flen;
+      // every alignment stops short of the read's low-quality ends (and junctions): the
+      // ones reaching an end, and the ones starting inside the low-quality stretch
       const exp = () => -Math.log(1 - rng()) * edgeTrim;
-      x += atLeft ? trimAt(leftStops) : exp();
-      y -= atRight ? trimAt(rightStops) : exp();
+      x = Math.max(x + exp(), off + trimAt(leftStops));
+      y = Math.min(y - exp(), off + flen - trimAt(rightStops));
       if (y - x > 1000 && rng() < o.chainBreak) {
         // a broken chain: two pieces with a short gap, or overlapping a little
         const p = x + 500 + (y - x - 1000) * rng();
@@ -459,6 +467,20 @@ export function readOverlaps(rng: Rng, sample: SimSample, read: SimRead): number
       }
     }
     off += flen;
+  }
+  // some chimeric junctions are bridged by a few reads (similar chimeras, repeats at the
+  // junction): the valley then does not reach zero
+  if (read.fragments.length > 1 && rng() < o.bridged) {
+    const depth = out.length / 2 / Math.max(1, read.fragments.length);
+    const n = Math.round(depth * uni(rng, [0.05, 0.5]));
+    let j = 0;
+    for (let k = 0; k < read.fragments.length - 1; k++) {
+      j += read.fragments[k].end - read.fragments[k].start;
+      for (let b = 0; b < n; b++) {
+        const x = Math.max(0, j - L * 0.3 * rng()), y = Math.min(L, j + L * 0.3 * rng());
+        if (y - x >= o.minOverlap) out.push(Math.round(x), Math.round(y));
+      }
+    }
   }
   return out;
 }
