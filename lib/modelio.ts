@@ -77,6 +77,11 @@ export interface LoadedModel {
   meta: ModelMeta;
 }
 
+/** A run folder's model: RUN/model when it exists, else the path as given. */
+export async function modelDir(path: string): Promise<string> {
+  return (await statOrNull(join(path, "model", "model.json"))) ? join(path, "model") : path;
+}
+
 /** Load a model saved by `saveModel` (or any tfjs Layers model folder). Clear errors if not. */
 export async function loadModel(dir: string): Promise<LoadedModel> {
   const jsonPath = (await statOrNull(dir))?.isFile ? dir : join(dir, "model.json");

@@ -5,11 +5,10 @@
 import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { predict } from "../evaluate.ts";
-import { loadModel } from "../modelio.ts";
+import { loadModel, modelDir } from "../modelio.ts";
 import { type InputSpec, makeSource } from "../inputs.ts";
 import { UserError } from "../fsutil.ts";
 import { collectImages, DEFAULT_MODEL } from "../classify.ts";
-import { modelDir } from "./evaluate.ts";
 
 const SPEC = {
   usage: "deno task classify [--model RUN] PATH...",

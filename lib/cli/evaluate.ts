@@ -7,9 +7,9 @@ import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { listDataset, readManifest, type Sample } from "../dataset.ts";
 import { computeMetrics, formatMetrics, predict } from "../evaluate.ts";
-import { loadModel } from "../modelio.ts";
+import { loadModel, modelDir } from "../modelio.ts";
 import { type InputSpec, makeSource } from "../inputs.ts";
-import { statOrNull, UserError, writeJsonAtomic } from "../fsutil.ts";
+import { UserError, writeJsonAtomic } from "../fsutil.ts";
 import { saveRunPlots } from "../report.ts";
 
 const SPEC = {
@@ -34,11 +34,6 @@ const SPEC = {
     ...BACKEND_OPTION,
   },
 } as const;
-
-/** A run folder's model: RUN/model when it exists, else the path as given. */
-export async function modelDir(path: string): Promise<string> {
-  return (await statOrNull(join(path, "model", "model.json"))) ? join(path, "model") : path;
-}
 
 await runMain(async () => {
   const args = parseCommand(SPEC);

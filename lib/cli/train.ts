@@ -10,6 +10,8 @@ import { readManifest, writeManifest } from "../dataset.ts";
 import { PRESETS, trainModel, type TrainOptions } from "../train.ts";
 import { formatSummary, type ModelName, summarize } from "../model.ts";
 import { UserError } from "../fsutil.ts";
+import { defaultInput } from "../inputs.ts";
+import type { ResizeKernel } from "../preprocess.ts";
 import { saveRunPlots } from "../report.ts";
 
 const SPEC = {
@@ -37,6 +39,8 @@ const SPEC = {
     optimizer: { type: "string", help: "rmsprop or adam" },
     seed: { type: "string", help: "seed of weights, data order and flips" },
     "no-flip": { type: "boolean", help: "no horizontal-flip augmentation" },
+    size: { type: "string", help: "input image side in pixels (default: the model's)" },
+    resize: { type: "string", help: "resize kernel for image input: area or nearest" },
     resume: { type: "boolean", help: "continue the interrupted run in --out" },
     cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
     ...BACKEND_OPTION,
@@ -71,6 +75,25 @@ await runMain(async () => {
     o.optimizer = opt;
   }
   if (args.values["no-flip"]) o.flip = false;
+  const size = num(args, "size");
+  const resize = str(args, "resize");
+  if (size !== undefined || resize !== undefined) {
+    const input = defaultInput(o.model);
+    if (input.kind !== "image") {
+      throw new UserError(`--size and --resize apply to image models only`);
+    }
+    if (size !== undefined && !(Number.isInteger(size) && size >= 8)) {
+      throw new UserError(`--size must be an integer >= 8, got ${size}`);
+    }
+    if (resize !== undefined && resize !== "area" && resize !== "nearest") {
+      throw new UserError(`--resize must be area or nearest, got "${resize}"`);
+    }
+    o.input = {
+      ...input,
+      size: size ?? input.size,
+      resize: (resize ?? input.resize) as ResizeKernel,
+    };
+  }
   for (const k of ["epochs", "batchSize"] as const) {
     if (!(Number.isInteger(o[k]) && o[k] > 0)) {
       throw new UserError(`${k} must be a positive integer`);

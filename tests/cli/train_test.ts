@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeDataset, tempDir } from "../fixtures.ts";
+import { runCli } from "./run.ts";
+import { statOrNull } from "../../lib/fsutil.ts";
+
+Deno.test("train, evaluate and classify CLIs on a small generated data set", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const data = await makeDataset(join(dir, "data"), 6);
+    const run = join(dir, "run");
+    const common = ["--size", "16", "--batch-size", "8", "--cache", join(dir, "cache")];
+    const t = await runCli("train", [
+      "--data",
+      data,
+      "--out",
+      run,
+      "--epochs",
+      "2",
+      "--split-seed",
+      "1",
+      ...common,
+    ]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /tfjs backend: /);
+    assert.match(t.stderr, /epoch 2\/2: loss/);
+    assert.match(t.stdout, /model saved to/);
+    for (
+      const f of [
+        "model/model.json",
+        "history.json",
+        "manifest.csv",
+        "training_curves.png",
+        "training_curves.svg",
+      ]
+    ) {
+      assert.ok(await statOrNull(join(run, f)), f);
+    }
+    const e = await runCli("evaluate", ["--model", run, "--manifest", join(run, "manifest.csv")]);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /accuracy\s+[01]\.\d{4}/);
+    assert.match(e.stdout, /ROC AUC/);
+    for (const f of ["metrics.json", "roc.png", "confusion_matrix.png"]) {
+      assert.ok(await statOrNull(join(run, "eval", f)), f);
+    }
+    await Deno.writeTextFile(join(dir, "notes.txt"), "not an image");
+    const c = await runCli("classify", [
+      "--model",
+      run,
+      join(data, "chimeric"),
+      join(dir, "notes.txt"),
+      join(dir, "missing.png"),
+    ]);
+    const lines = c.stdout.trim().split("\n");
+    assert.equal(lines[0], "path\tp_chimeric\tlabel");
+    assert.equal(lines.length, 7);
+    assert.match(lines[1], /\t0\.\d{4}\t(chimeric|non_chimeric)$|\t1\.0000\tchimeric$/);
+    assert.match(c.stderr, /notes\.txt: not a readable PNG\/JPEG image/);
+    assert.match(c.stderr, /missing\.png: no such file or folder/);
+    assert.equal(c.code, 1, "problems make the exit code non-zero");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("train CLI: bad options, empty data and resume without a run are clear errors", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const data = await makeDataset(join(dir, "data"), 4);
+    const run = join(dir, "run");
+    const noRun = await runCli("train", ["--out", run, "--resume"]);
+    assert.equal(noRun.code, 1);
+    assert.match(noRun.stderr, /manifest not found|nothing to resume/);
+    const badModel = await runCli("train", ["--data", data, "--out", run, "--model", "vgg"]);
+    assert.match(badModel.stderr, /--model must be alexnet or compact/);
+    const badPreset = await runCli("train", ["--data", data, "--out", run, "--preset", "fast"]);
+    assert.match(badPreset.stderr, /--preset must be default or thesis/);
+    const empty = join(dir, "empty");
+    await Deno.mkdir(join(empty, "chimeric"), { recursive: true });
+    const e = await runCli("train", ["--data", empty, "--out", run]);
+    assert.match(e.stderr, /chimeric: class folder has no images/);
+    const badEval = await runCli("evaluate", ["--model", join(dir, "nomodel"), "--data", data]);
+    assert.equal(badEval.code, 1);
+    assert.match(badEval.stderr, /nomodel\/model\.json: no model here/);
+  } finally {
+    await cleanup();
+  }
+});
