@@ -1,8 +1,8 @@
 /**
  * Label cleaning: exact duplicates (file bytes, then decoded pixels), the same read id in
  * several class folders, near-duplicates (by the drawn coverage curve, or by a perceptual
- * difference hash, dHash), and suspicious labels from out-of-fold predictions (confident learning). Produces a list of
- * issues and a cleaned manifest; never touches the image files.
+ * difference hash, dHash), and suspicious labels from out-of-fold predictions (confident
+ * learning). Produces a list of issues and a cleaned manifest; never touches the images.
  * @module
  */
 import { relative, resolve } from "node:path";
@@ -81,9 +81,11 @@ export interface Fingerprint {
 
 /**
  * How near-duplicates are measured: "curve" compares the drawn line column by column
- * (percentage of columns where the rows differ by more than a tolerance); "dhash" compares difference
- * hashes of the greyscale image (Hamming distance in bits). On pile-o-grams (a thin line
- * on white) dHash cannot tell similar shapes from copies, so "curve" is the default.
+ * (percentage of columns where the rows differ by more than a tolerance); "dhash" compares
+ * difference hashes of the greyscale image (Hamming distance in bits). On pile-o-grams (a
+ * thin line on white) dHash cannot tell similar shapes from copies (measured on the real
+ * set: 574 pairs of distinct files at distance 0 of 256 bits, 390,752 pairs within 10), so
+ * "curve" is the default.
  */
 export type NearMethod = "curve" | "dhash";
 
@@ -156,7 +158,10 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
  * Difference hash of an image: flattened on white, greyscale, resized (area-averaged) to
  * (size+1) x size; bit (y, x) is set when pixel (x, y) is brighter than pixel (x+1, y).
  */
-export async function dHash(image: Uint8Array | string, size = CLEAN_DEFAULTS.hashSize) {
+export async function dHash(
+  image: Uint8Array | string,
+  size = CLEAN_DEFAULTS.hashSize,
+): Promise<Uint32Array> {
   const { data, info } = await sharp(image)
     .flatten({ background: "#ffffff" })
     .greyscale()
@@ -341,7 +346,8 @@ export async function mapPool<T, R>(
 }
 
 /**
- * Fingerprint every sample (file SHA-256 and dHash), reading each file once. Throws a
+ * Fingerprint every sample (file SHA-256, and the drawn curve or the dHash), reading each
+ * file once. Throws a
  * UserError naming the file when it cannot be read or decoded.
  */
 export function fingerprintImages(
@@ -541,9 +547,10 @@ export function nearPairs(
 }
 
 /**
- * Near-duplicate issues: pairs of images within `maxDistance` (curve profiles: percent of
- * the height; dHashes: bits), searched over one representative per exact-duplicate group (its first file), so exact
- * copies are not reported again. Sorted by distance, then path.
+ * Near-duplicate issues: pairs of images within `maxDistance` (curves: percent of differing
+ * columns, see `curveDistance`; dHashes: bits), searched over one representative per
+ * exact-duplicate group (its first file), so exact copies are not reported again. Sorted by
+ * distance, then path.
  */
 export function findNearDuplicates(
   samples: readonly Sample[],
@@ -707,8 +714,8 @@ export interface RowDecision {
  *    its first copy (by path) and excludes the rest (a copy in both splits would leak);
  * 2. a group whose copies disagree: `conflicts: "exclude"` drops every copy, `"positive"`
  *    keeps the first chimeric copy (untouched by rule 3) and drops the others;
- * 3. suspicious labels with margin >= `minMargin`: excluded, or with `action: "relabel"` given the preferred label
- *    (the class column keeps the folder the image lives in).
+ * 3. suspicious labels with margin >= `minMargin`: excluded, or with `action: "relabel"`
+ *    given the preferred label (the class column keeps the folder the image lives in).
  * Returns the cleaned rows (input order) and one decision per changed row.
  */
 export function applyIssues(

@@ -55,8 +55,8 @@ const SPEC = {
     },
     "near-threshold": {
       type: "string",
-      help:
-        `largest near-duplicate distance, negative to skip (default: curve ${NEAR_THRESHOLD.curve}, dhash ${NEAR_THRESHOLD.dhash})`,
+      help: "largest near-duplicate distance, negative to skip (default: curve " +
+        `${NEAR_THRESHOLD.curve}, dhash ${NEAR_THRESHOLD.dhash})`,
     },
     "near-action": {
       type: "string",
