@@ -103,7 +103,6 @@ export async function startPool(opts: PoolOptions = {}): Promise<boolean> {
     return true;
   }
   const worker = new Worker(new URL("./worker.ts", import.meta.url));
-  worker.unref();
   const ready = new Promise<void>((resolve, reject) => {
     worker.once("message", (m: { ready?: boolean; error?: string }) => {
       if (m.ready) resolve();
@@ -117,6 +116,7 @@ export async function startPool(opts: PoolOptions = {}): Promise<boolean> {
     await worker.terminate();
     throw err;
   }
+  worker.unref(); // never keep a process alive for the helper
   const sab = new SharedArrayBuffer(HEADER_BYTES + 4 * (1 << 20));
   pool = {
     worker,

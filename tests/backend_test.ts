@@ -1,0 +1,118 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import {
+  BACKEND_ENV,
+  profileKernels,
+  selectBackend,
+  skipped,
+  wasmThreads,
+} from "../lib/backend.ts";
+import { startPool, stopPool } from "../lib/kernels/pool.ts";
+
+Deno.test("selectBackend picks wasm when tfjs-node is absent, and is idempotent", async () => {
+  const a = await selectBackend({ quiet: true, threads: 1 });
+  const b = await selectBackend({ quiet: true, threads: 1 });
+  assert.equal(a, b);
+  assert.equal(tf.getBackend(), a);
+  if (a !== "tensorflow") {
+    assert.equal(a, "wasm");
+    assert.match(skipped.tensorflow ?? "", /tfjs-node/);
+  }
+});
+
+Deno.test("backend option and CHIMERA_BACKEND override the choice", async () => {
+  const old = Deno.env.get(BACKEND_ENV);
+  try {
+    Deno.env.set(BACKEND_ENV, "cpu");
+    assert.equal(await selectBackend({ quiet: true }), "cpu");
+    assert.equal(await selectBackend({ quiet: true, backend: "wasm", threads: 1 }), "wasm");
+    Deno.env.set(BACKEND_ENV, "gpu");
+    await assert.rejects(() => selectBackend({ quiet: true }), /CHIMERA_BACKEND="gpu"/);
+  } finally {
+    if (old === undefined) Deno.env.delete(BACKEND_ENV);
+    else Deno.env.set(BACKEND_ENV, old);
+  }
+});
+
+/** A small conv net covering the layers our models use (1 channel in, 2 classes out). */
+function smallNet(): tf.Sequential {
+  let seed = 7;
+  const init = () => tf.initializers.glorotUniform({ seed: seed++ });
+  const m = tf.sequential();
+  m.add(tf.layers.inputLayer({ inputShape: [23, 23, 1] }));
+  m.add(tf.layers.conv2d({
+    filters: 4,
+    kernelSize: 5,
+    strides: 2,
+    padding: "valid",
+    activation: "relu",
+    kernelInitializer: init(),
+  }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
+  m.add(tf.layers.conv2d({
+    filters: 6,
+    kernelSize: 3,
+    padding: "same",
+    activation: "relu",
+    kernelInitializer: init(),
+  }));
+  m.add(tf.layers.batchNormalization());
+  m.add(tf.layers.conv2d({
+    filters: 5,
+    kernelSize: 3,
+    strides: 2,
+    padding: "same",
+    activation: "relu",
+    kernelInitializer: init(),
+  }));
+  m.add(tf.layers.globalAveragePooling2d({}));
+  m.add(tf.layers.dense({ units: 8, activation: "relu", kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: 2, activation: "softmax", kernelInitializer: init() }));
+  return m;
+}
+
+async function losses(backend: "wasm" | "cpu", optimizer: "rmsprop" | "adam"): Promise<number[]> {
+  await tf.setBackend(backend); // keeps the helper thread the test started
+  const m = smallNet();
+  m.compile({
+    optimizer: optimizer === "adam" ? tf.train.adam(1e-2) : tf.train.rmsprop(1e-2),
+    loss: "categoricalCrossentropy",
+  });
+  const x = tf.randomUniform([6, 23, 23, 1], 0, 1, "float32", 3);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0], "int32"), 2);
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) out.push(await m.trainOnBatch(x, y) as number);
+  m.dispose();
+  tf.dispose([x, y]);
+  return out;
+}
+
+for (const opt of ["rmsprop", "adam"] as const) {
+  Deno.test(`a few ${opt} training steps give the same loss on wasm (2 threads) and cpu`, async () => {
+    await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+    await startPool({ minMacs: 0 });
+    try {
+      assert.equal(wasmThreads(), 2);
+      const w = await losses("wasm", opt);
+      const c = await losses("cpu", opt);
+      for (let i = 0; i < w.length; i++) {
+        assert.ok(Math.abs(w[i] - c[i]) <= 1e-4 * Math.max(1, Math.abs(c[i])), `${w} vs ${c}`);
+      }
+      assert.notEqual(w[0], w[3], "the loss changes: the net trains");
+    } finally {
+      stopPool();
+    }
+  });
+}
+
+Deno.test("profileKernels reports the kernels a step ran and restores them", async () => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  const before = tf.getKernel("Conv2D", "wasm")!.kernelFunc;
+  const prof = await profileKernels(() => {
+    tf.tidy(() =>
+      tf.conv2d(tf.ones([1, 5, 5, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 2]), 1, "same")
+    );
+  }, true);
+  assert.ok(prof.some((k) => k.kernel === "Conv2D" && k.shapes === "1x5x5x1,3x3x1x2"));
+  assert.equal(tf.getKernel("Conv2D", "wasm")!.kernelFunc, before);
+});

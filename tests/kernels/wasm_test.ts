@@ -1,0 +1,150 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { selectBackend } from "../../lib/backend.ts";
+import { startPool, stopPool } from "../../lib/kernels/pool.ts";
+import { WASM_TRAINING_KERNELS } from "../../lib/kernels/wasm.ts";
+
+const TOL = 1e-4;
+
+type Inputs = Record<string, number[] | { shape: number[]; seed: number }>;
+
+/** Random inputs as plain data, so the same values can be used on both backends. */
+function randomData(shape: number[], seed: number): number[] {
+  let s = seed * 7919 + 17;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 1073741824 - 1;
+  }
+  return out;
+}
+
+/** Run one kernel with the given inputs and attributes on `backend`; returns flat values. */
+async function runOn(
+  backend: string,
+  kernel: string,
+  inputs: Inputs,
+  attrs: Record<string, unknown>,
+): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const ins: Record<string, tf.Tensor> = {};
+    for (const [k, v] of Object.entries(inputs)) {
+      const spec = v as { shape: number[]; seed: number };
+      ins[k] = tf.tensor(randomData(spec.shape, spec.seed), spec.shape);
+    }
+    const out = tf.engine().runKernel(kernel, ins, attrs as tf.NamedAttrMap) as tf.Tensor;
+    return { shape: out.shape, values: out.dataSync() as Float32Array };
+  });
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return d / Math.max(m, 1e-12);
+}
+
+async function compare(kernel: string, inputs: Inputs, attrs: Record<string, unknown>) {
+  const w = await runOn("wasm", kernel, inputs, attrs);
+  const c = await runOn("cpu", kernel, inputs, attrs);
+  assert.deepEqual(w.shape, c.shape, `${kernel} shape`);
+  const err = relErr(w.values, c.values);
+  assert.ok(err <= TOL, `${kernel} ${JSON.stringify(attrs)}: relative error ${err}`);
+}
+
+/** Conv geometries that matter: AlexNet's, the compact model's, odd sizes, batch 1 and 3. */
+const CONVS: { x: number[]; f: number[]; s: number; pad: "same" | "valid" }[] = [
+  { x: [2, 31, 31, 1], f: [11, 11, 1, 4], s: 4, pad: "valid" },
+  { x: [1, 27, 27, 1], f: [11, 11, 1, 3], s: 4, pad: "valid" },
+  { x: [3, 9, 9, 5], f: [5, 5, 5, 6], s: 1, pad: "same" },
+  { x: [1, 7, 8, 4], f: [5, 5, 4, 3], s: 1, pad: "same" },
+  { x: [3, 7, 7, 6], f: [3, 3, 6, 5], s: 1, pad: "same" },
+  { x: [2, 11, 10, 3], f: [3, 3, 3, 4], s: 2, pad: "same" },
+  { x: [1, 9, 9, 2], f: [3, 3, 2, 2], s: 2, pad: "valid" },
+  { x: [3, 8, 8, 1], f: [3, 3, 1, 16], s: 1, pad: "same" },
+  { x: [2, 6, 7, 3], f: [1, 1, 3, 4], s: 1, pad: "valid" },
+  { x: [2, 10, 10, 4], f: [3, 3, 4, 2], s: 2, pad: "valid" },
+];
+
+function outShape(c: (typeof CONVS)[number]): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    c.x as [number, number, number, number],
+    c.f as [number, number, number, number],
+    c.s,
+    1,
+    c.pad,
+  );
+  return info.outShape;
+}
+
+async function convTests(t: Deno.TestContext) {
+  for (const c of CONVS) {
+    const name = `x ${c.x} f ${c.f} stride ${c.s} ${c.pad}`;
+    await t.step(name, async () => {
+      const common = { strides: c.s, pad: c.pad, dataFormat: "NHWC", dilations: 1 };
+      await compare(
+        "Conv2D",
+        { x: { shape: c.x, seed: 1 }, filter: { shape: c.f, seed: 2 } },
+        common,
+      );
+      await compare(
+        "FusedConv2D",
+        {
+          x: { shape: c.x, seed: 1 },
+          filter: { shape: c.f, seed: 2 },
+          bias: { shape: [c.f[3]], seed: 3 },
+        },
+        { ...common, activation: "relu" },
+      );
+      await compare(
+        "Conv2DBackpropFilter",
+        { x: { shape: c.x, seed: 1 }, dy: { shape: outShape(c), seed: 4 } },
+        { ...common, filterShape: c.f },
+      );
+      await compare(
+        "Conv2DBackpropInput",
+        { dy: { shape: outShape(c), seed: 4 }, filter: { shape: c.f, seed: 2 } },
+        { ...common, inputShape: c.x },
+      );
+    });
+  }
+}
+
+Deno.test("wasm training kernels match the cpu backend (one thread)", async (t) => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  stopPool();
+  assert.deepEqual(
+    WASM_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, "wasm")),
+    [],
+    "all kernels registered",
+  );
+  await convTests(t);
+  await t.step("BatchMatMul, all transposes, batch 1 and 2", async () => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      for (const [m, k, n] of [[5, 7, 3], [1, 9, 4], [33, 17, 2]]) {
+        await compare("BatchMatMul", {
+          a: { shape: ta ? [k, m] : [m, k], seed: 5 },
+          b: { shape: tb ? [n, k] : [k, n], seed: 6 },
+        }, { transposeA: ta, transposeB: tb });
+      }
+      await compare("BatchMatMul", {
+        a: { shape: ta ? [2, 4, 3] : [2, 3, 4], seed: 7 },
+        b: { shape: tb ? [2, 5, 4] : [2, 4, 5], seed: 8 },
+      }, { transposeA: ta, transposeB: tb });
+    }
+  });
+});
+
+Deno.test("wasm convolutions split over two threads match the cpu backend", async (t) => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  await startPool({ minMacs: 0 });
+  try {
+    await convTests(t);
+  } finally {
+    stopPool();
+  }
+});
