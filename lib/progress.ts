@@ -32,7 +32,7 @@ export class ProgressBar {
   readonly total: number;
   #count = 0;
   #start = performance.now();
-  #last = 0;
+  #last = -Infinity;
   #opts: Required<Omit<ProgressOptions, "out">> & { out: NonNullable<ProgressOptions["out"]> };
 
   /** Start a bar over `total` units. */

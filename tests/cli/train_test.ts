@@ -86,3 +86,63 @@ Deno.test("train CLI: bad options, empty data and resume without a run are clear
     await cleanup();
   }
 });
+
+Deno.test("train CLI: Ctrl-C saves a checkpoint and exits; --resume finishes the run", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const data = await makeDataset(join(dir, "data"), 10);
+    const run = join(dir, "run");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "lib/cli/train.ts",
+        "--data",
+        data,
+        "--out",
+        run,
+        "--epochs",
+        "6",
+        "--batch-size",
+        "1",
+        "--size",
+        "48",
+      ],
+      cwd: new URL("../../", import.meta.url).pathname,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const dec = new TextDecoder();
+    let err = "";
+    const reader = child.stderr.getReader();
+    while (!/train \[/.test(err)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += dec.decode(value);
+    }
+    child.kill("SIGINT");
+    const drain = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        err += dec.decode(value);
+      }
+    })();
+    const status = await child.status;
+    await drain;
+    const out = dec.decode(await new Response(child.stdout).arrayBuffer());
+    assert.equal(status.code, 130, err);
+    assert.match(out, /stopped at step \d+; continue with: deno task train --out .* --resume/);
+    assert.ok(await statOrNull(join(run, "checkpoint", "model.json")));
+    assert.equal(await statOrNull(join(run, "model")), null);
+    const resumed = await runCli("train", ["--out", run, "--resume"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.ok(await statOrNull(join(run, "model", "model.json")));
+    const history = JSON.parse(await Deno.readTextFile(join(run, "history.json")));
+    assert.equal(history.epochs.length, 6);
+  } finally {
+    await cleanup();
+  }
+});
