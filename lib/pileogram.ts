@@ -12,7 +12,7 @@
  */
 import sharp from "sharp";
 import { type GreyImage, toGreyOnWhite } from "./preprocess.ts";
-import { readPaf } from "./paf.ts";
+import { readPafBatches } from "./paf.ts";
 import { type RuleOptions, ruleScore } from "./coverage_rule.ts";
 
 /** Options for coverage and chart drawing. */
@@ -463,11 +463,13 @@ export async function* pilesFromPaf(
     else index.set(name, { len, n: 1 });
     total++;
   };
-  for await (const r of readPaf(path)) {
-    lines++;
-    if (r.qName === r.tName) continue;
-    note(r.qName, r.qLen);
-    note(r.tName, r.tLen);
+  for await (const batch of readPafBatches(path)) {
+    for (const r of batch) {
+      lines++;
+      if (r.qName === r.tName) continue;
+      note(r.qName, r.qLen);
+      note(r.tName, r.tLen);
+    }
   }
   let gathered = 0;
   for (const e of index.values()) if (e.n >= o.minOverlaps) gathered += e.n;
@@ -491,10 +493,12 @@ export async function* pilesFromPaf(
       return p;
     };
     if (gathered === 0) break;
-    for await (const r of readPaf(path)) {
-      if (r.qName === r.tName) continue;
-      want(r.qName)?.push(r.qStart, r.qEnd);
-      want(r.tName)?.push(r.tStart, r.tEnd);
+    for await (const batch of readPafBatches(path)) {
+      for (const r of batch) {
+        if (r.qName === r.tName) continue;
+        want(r.qName)?.push(r.qStart, r.qEnd);
+        want(r.tName)?.push(r.tStart, r.tEnd);
+      }
     }
     for (const id of [...piles.keys()].sort()) {
       const e = index.get(id)!;
