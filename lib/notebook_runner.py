@@ -102,7 +102,10 @@ def check_outputs(nb):
         if errors:
             e = errors[0]
             problems.append(f"{where}: {e.get('ename', 'Error')}: {e.get('evalue', '')}")
-            continue
+            rest = [c for c in nb.cells[i + 1:] if c.cell_type == "code" and c.source.strip()]
+            if rest:
+                problems.append(f"{len(rest)} code cell(s) after cell {i + 1} were not run")
+            break
         tags = cell.get("metadata", {}).get("tags", [])
         if NO_OUTPUT_TAG in tags:
             continue

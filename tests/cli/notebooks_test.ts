@@ -156,18 +156,19 @@ Deno.test({
         ...race,
         `view('<svg xmlns="http://www.w3.org/2000/svg" width="5" height="5"/>')`,
       ]);
-      const bad1 = notebook([`console.log("a")`, `throw new Error("boom")`, `console.log("b")`]);
-      const bad2 = notebook(["const x = 1;", "console.log(x)"]);
-      const sources = { "good.ipynb": good, "bad_error.ipynb": bad1, "bad_silent.ipynb": bad2 };
+      // A silent cell (no output, not tagged) and an error: both reported, later cells not run.
+      const bad = notebook(["const x = 1;", `throw new Error("boom")`, `console.log(x)`]);
+      const sources = { "good.ipynb": good, "bad.ipynb": bad };
       for (const [n, text] of Object.entries(sources)) await Deno.writeTextFile(join(dir, n), text);
       const out = join(dir, "out");
       const r = await cli(["--dir", dir, "--out", out, "--quick"]);
       assert.equal(r.code, 1, r.out);
       assert.match(r.out, /^ok good\.ipynb/m);
-      assert.match(r.out, /^FAILED bad_error\.ipynb/m);
-      assert.ok(r.out.includes(`bad_error.ipynb: cell 2 ('throw new Error("boom")'): Error: boom`));
-      assert.ok(r.out.includes("bad_silent.ipynb: cell 1 ('const x = 1;'): produced no output"));
-      assert.match(r.out, /1 of 3 notebooks ok/);
+      assert.match(r.out, /^FAILED bad\.ipynb/m);
+      assert.ok(r.out.includes("bad.ipynb: cell 1 ('const x = 1;'): produced no output"));
+      assert.ok(r.out.includes(`bad.ipynb: cell 2 ('throw new Error("boom")'): Error: boom`));
+      assert.ok(r.out.includes("bad.ipynb: 1 code cell(s) after cell 2 were not run"));
+      assert.match(r.out, /1 of 2 notebooks ok/);
       // Sources untouched; executed notebooks, HTML and a summary written.
       for (const [n, text] of Object.entries(sources)) {
         assert.equal(await Deno.readTextFile(join(dir, n)), text);
@@ -178,8 +179,7 @@ Deno.test({
         await Deno.readTextFile(join(out, "summary.json")),
       );
       assert.deepEqual(summary.map((s) => [s.notebook, s.ok]), [
-        ["bad_error.ipynb", false],
-        ["bad_silent.ipynb", false],
+        ["bad.ipynb", false],
         ["good.ipynb", true],
       ]);
       const nb = JSON.parse(await Deno.readTextFile(join(out, "good.ipynb")));
