@@ -5,7 +5,7 @@
  * learning). Produces a list of issues and a cleaned manifest; never touches the images.
  * @module
  */
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import sharp from "sharp";
 import type { Label, ManifestRow, Sample } from "./dataset.ts";
 import { LABELS, parseCsvLine } from "./dataset.ts";
@@ -645,7 +645,8 @@ export function findSuspiciousLabels(
 /**
  * Read out-of-fold predictions: a CSV with a header naming at least `path` and `p_chimeric`
  * (other columns such as `label` or `fold` are ignored), or JSON (an array of
- * `{path, p_chimeric}`). Relative paths are resolved against the file's folder. Returns
+ * `{path, p_chimeric}`). A relative path is resolved against the file's folder and also
+ * against the working folder (writers differ), so it may appear under both keys. Returns
  * absolute path -> p(chimeric). Throws UserError naming the file and line for bad input.
  */
 export async function readOof(path: string): Promise<Map<string, number>> {
@@ -658,6 +659,7 @@ export async function readOof(path: string): Promise<Map<string, number>> {
       throw new UserError(`${where}: p_chimeric must be a number in [0, 1], found "${v}"`);
     }
     out.set(resolve(base, p), x);
+    if (!isAbsolute(p)) out.set(resolve(p), x);
   };
   if (path.toLowerCase().endsWith(".json")) {
     const rows = await readJson<unknown>(path);

@@ -341,7 +341,10 @@ Deno.test("readOof reads CSV and JSON, rejects bad input", async () => {
       join(dir, "oof.csv"),
       "path,label,p_chimeric\nimg/a.png,chimeric,0.25\n",
     );
-    assert.deepEqual([...await readOof(join(dir, "oof.csv"))], [[join(dir, "img/a.png"), 0.25]]);
+    assert.deepEqual([...await readOof(join(dir, "oof.csv"))], [
+      [join(dir, "img/a.png"), 0.25],
+      [join(Deno.cwd(), "img/a.png"), 0.25],
+    ]);
     await Deno.writeTextFile(
       join(dir, "oof.json"),
       JSON.stringify([{ path: "/x/b.png", p_chimeric: 1 }]),
