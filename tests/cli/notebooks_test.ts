@@ -369,9 +369,11 @@ Deno.test({
       assert.ok((await liveCell.innerText()).includes("done: 8 epochs"));
       const shots = Deno.env.get("CHIMERA_SCREENSHOT_DIR");
       if (shots) {
-        await page.locator("#notebook-container").screenshot({
-          path: join(shots, "quickstart_ui.png"),
-        });
+        // The notebook scrolls inside #site: a tall window shows it all.
+        const height = await page.evaluate(`document.querySelector("#notebook").scrollHeight`);
+        await page.setViewportSize({ width: 1280, height: Math.min(12000, Number(height) + 200) });
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: join(shots, "quickstart_ui.png") });
       }
       console.log(`UI check: ${JSON.stringify(res)}`);
     } finally {
