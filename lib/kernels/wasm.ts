@@ -460,6 +460,71 @@ function conv2D(
   return { ...out, shape: ci.outShape };
 }
 
+/**
+ * MaxPoolGrad as one pass over the windows (the shipped kernel loops over every input
+ * pixel and window position): the gradient of each output goes to the first maximum of
+ * its window in row-major order, as on the cpu backend.
+ */
+function maxPoolGrad(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = args.attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: "valid" | "same" | number;
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  if (input.dtype !== "float32" || input.shape.length !== 4) {
+    return original.MaxPoolGrad!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+  }
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as Shape4,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const [n, h, w, c] = input.shape;
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { filterHeight: fh, filterWidth: fw } = info;
+  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const dx = b.makeOutput(input.shape, "float32");
+  const xv = b.typedArrayFromHeap(input);
+  const dyv = b.typedArrayFromHeap(dy);
+  const dxv = b.typedArrayFromHeap(dx);
+  dxv.fill(0);
+  const best = new Float32Array(c);
+  const arg = new Int32Array(c);
+  for (let q = 0; q < n; q++) {
+    for (let i = 0; i < oh; i++) {
+      const h0 = i * sh - pt, hs = Math.max(0, h0), he = Math.min(h, h0 + fh);
+      for (let j = 0; j < ow; j++) {
+        const w0 = j * sw - pl, ws = Math.max(0, w0), we = Math.min(w, w0 + fw);
+        best.fill(-Infinity);
+        arg.fill(-1);
+        for (let y = hs; y < he; y++) {
+          for (let x = ws; x < we; x++) {
+            const base = ((q * h + y) * w + x) * c;
+            for (let k = 0; k < c; k++) {
+              const v = xv[base + k];
+              if (v > best[k]) {
+                best[k] = v;
+                arg[k] = base + k;
+              }
+            }
+          }
+        }
+        const d0 = ((q * oh + i) * ow + j) * c;
+        for (let k = 0; k < c; k++) if (arg[k] >= 0) dxv[arg[k]] += dyv[d0 + k];
+      }
+    }
+  }
+  return dx;
+}
+
 /** Kernels this module registers (or replaces) on the wasm backend. */
 export const WASM_TRAINING_KERNELS: readonly string[] = [
   "Conv2D",
@@ -467,6 +532,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   "Conv2DBackpropFilter",
   "Conv2DBackpropInput",
   "BatchMatMul",
+  "MaxPoolGrad",
 ];
 
 const impls: Record<string, tf.KernelFunc> = {
@@ -475,6 +541,7 @@ const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
 };
 
 let registered = false;
