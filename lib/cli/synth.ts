@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { statOrNull, UserError } from "../fsutil.ts";
 import { ProgressBar } from "../progress.ts";
-import { SYNTH_DEFAULTS, writeReadsFasta, writeSynthDataset } from "../synth.ts";
+import { requireDir, writeFileAtomic } from "../fsutil.ts";
+import { comparisonSheet, SYNTH_DEFAULTS, writeReadsFasta, writeSynthDataset } from "../synth.ts";
 
 const SPEC = {
   usage: "deno task data:synth --out DIR --per-class N [--seed N] [--reads-fasta FILE]",
@@ -38,6 +39,11 @@ const SPEC = {
       help: "fraction of reads made chimeric for --reads-fasta",
       default: "0.05",
     },
+    compare: {
+      type: "string",
+      help: "folder of real charts (class sub-folders): also write DIR/synth_vs_real.png, a " +
+        "side-by-side picture check",
+    },
     quiet: { type: "boolean", help: "no progress bar" },
   },
 } as const;
@@ -64,6 +70,8 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     if (info && !info.isDirectory) throw new UserError(`${out}: exists and is not a folder`);
     const bar = a.values.quiet ? null : new ProgressBar(perClass * 3, { label: "data:synth" });
     const t0 = performance.now();
+    const compare = str(a, "compare");
+    if (compare) await requireDir(compare, "folder of real charts");
     const rows = await writeSynthDataset(out, {
       perClass,
       seed,
@@ -76,6 +84,11 @@ export async function main(args: string[] = Deno.args): Promise<void> {
       `wrote ${rows.length} charts (${perClass} per class) and ${join(out, "truth.csv")} ` +
         `in ${s.toFixed(1)} s (${(rows.length / s).toFixed(0)} charts/s)`,
     );
+    if (compare) {
+      const sheet = join(out, "synth_vs_real.png");
+      await writeFileAtomic(sheet, await comparisonSheet(compare, out, { seed }));
+      console.log(`side-by-side check (real left, synthetic right): ${sheet}`);
+    }
   }
   if (fasta) {
     const genomeLength = num(a, "genome-length") ?? 300000;
