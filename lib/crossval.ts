@@ -12,9 +12,7 @@ import { csvField } from "./dataset.ts";
 import { readJson, statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "./fsutil.ts";
 import { defaultInput, makeSource } from "./inputs.ts";
 import { kFoldIndices } from "./split.ts";
-import { trainModel, type TrainOptions } from "./train.ts";
-import type { ModelName } from "./model.ts";
-import type { ResizeKernel } from "./preprocess.ts";
+import { OVERRIDE_KEYS, trainModel, type TrainOptions } from "./train.ts";
 
 /** Options of a cross-validation. */
 export interface CrossValOptions {
@@ -165,9 +163,6 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
 /** A hyperparameter grid: option name -> values to try. */
 export type Grid = Record<string, string[]>;
 
-/** Grid keys and the options they set. */
-export const GRID_KEYS = ["lr", "batch", "model", "resize", "epochs", "optimizer", "size"] as const;
-
 /** Parse `lr=1e-4,3e-4 batch=32,64 ...` into a grid; UserError for unknown keys or bad values. */
 export function parseGrid(text: string): Grid {
   const grid: Grid = {};
@@ -175,8 +170,8 @@ export function parseGrid(text: string): Grid {
     const m = /^([a-z]+)=(.+)$/.exec(part);
     if (!m) throw new UserError(`--grid: "${part}" is not key=v1,v2,...`);
     const [, key, values] = m;
-    if (!(GRID_KEYS as readonly string[]).includes(key)) {
-      throw new UserError(`--grid: unknown key "${key}" (known: ${GRID_KEYS.join(", ")})`);
+    if (!(OVERRIDE_KEYS as readonly string[]).includes(key)) {
+      throw new UserError(`--grid: unknown key "${key}" (known: ${OVERRIDE_KEYS.join(", ")})`);
     }
     grid[key] = values.split(",").filter(Boolean);
   }
@@ -190,48 +185,6 @@ export function gridCombinations(grid: Grid): Record<string, string>[] {
     combos = combos.flatMap((c) => grid[key].map((v) => ({ ...c, [key]: v })));
   }
   return combos;
-}
-
-/** Apply one grid setting to base training options (validated). */
-export function applySetting(base: TrainOptions, setting: Record<string, string>): TrainOptions {
-  const o: TrainOptions = { ...base };
-  const input = { ...(base.input ?? defaultInput(base.model)) };
-  const number = (k: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new UserError(`--grid: ${k}=${v} is not a positive number`);
-    }
-    return n;
-  };
-  for (const [k, v] of Object.entries(setting)) {
-    if (k === "lr") o.lr = number(k, v);
-    else if (k === "batch") o.batchSize = number(k, v);
-    else if (k === "epochs") o.epochs = number(k, v);
-    else if (k === "size") input.size = number(k, v);
-    else if (k === "model") {
-      if (v !== "alexnet" && v !== "compact") {
-        throw new UserError(`--grid: model=${v} is not alexnet or compact`);
-      }
-      o.model = v as ModelName;
-      Object.assign(
-        input,
-        defaultInput(o.model),
-        setting.size ? { size: Number(setting.size) } : {},
-      );
-    } else if (k === "resize") {
-      if (v !== "area" && v !== "nearest") {
-        throw new UserError(`--grid: resize=${v} is not area or nearest`);
-      }
-      (input as { resize: ResizeKernel }).resize = v;
-    } else if (k === "optimizer") {
-      if (v !== "adam" && v !== "rmsprop") {
-        throw new UserError(`--grid: optimizer=${v} is not adam or rmsprop`);
-      }
-      o.optimizer = v;
-    }
-  }
-  o.input = input;
-  return o;
 }
 
 /** A short folder-safe name of a grid setting, e.g. `lr=0.0001_batch=32`. */

@@ -134,6 +134,73 @@ interface TrainState {
   history: History;
 }
 
+/** Keys `withOverrides` accepts: the command-line flags and the cross-validation grid keys. */
+export const OVERRIDE_KEYS = [
+  "model",
+  "epochs",
+  "steps-per-epoch",
+  "batch",
+  "batch-size",
+  "lr",
+  "optimizer",
+  "seed",
+  "size",
+  "resize",
+  "flip",
+] as const;
+
+/**
+ * Options with overrides given as text (command-line flags, grid settings) applied and
+ * validated; a UserError names the key and the bad value.
+ */
+export function withOverrides(base: TrainOptions, overrides: Record<string, string>): TrainOptions {
+  const o: TrainOptions = { ...base };
+  const bad = (k: string, v: string, expected: string) =>
+    new UserError(`invalid ${k} "${v}": expected ${expected}`);
+  const positive = (k: string, v: string, integer: boolean) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      throw bad(k, v, integer ? "a positive integer" : "a positive number");
+    }
+    return n;
+  };
+  const entries = Object.entries(overrides);
+  for (const [k, v] of entries) {
+    if (!(OVERRIDE_KEYS as readonly string[]).includes(k)) {
+      throw new UserError(`unknown option "${k}" (known: ${OVERRIDE_KEYS.join(", ")})`);
+    }
+    if (k === "model") {
+      if (v !== "alexnet" && v !== "compact") throw bad(k, v, "alexnet or compact");
+      o.model = v;
+      o.input = undefined;
+    }
+  }
+  let input = o.input ?? defaultInput(o.model);
+  for (const [k, v] of entries) {
+    if (k === "epochs") o.epochs = positive(k, v, true);
+    else if (k === "steps-per-epoch") o.stepsPerEpoch = positive(k, v, true);
+    else if (k === "batch" || k === "batch-size") o.batchSize = positive(k, v, true);
+    else if (k === "lr") o.lr = positive(k, v, false);
+    else if (k === "seed") {
+      if (!/^\d+$/.test(v)) throw bad(k, v, "an integer >= 0");
+      o.seed = Number(v);
+    } else if (k === "optimizer") {
+      if (v !== "adam" && v !== "rmsprop") throw bad(k, v, "adam or rmsprop");
+      o.optimizer = v;
+    } else if (k === "flip") {
+      if (v !== "true" && v !== "false") throw bad(k, v, "true or false");
+      o.flip = v === "true";
+    } else if (k === "size" || k === "resize") {
+      if (input.kind !== "image") throw new UserError(`${k} applies to image models only`);
+      if (k === "size") input = { ...input, size: positive(k, v, true) };
+      else if (v === "area" || v === "nearest") input = { ...input, resize: v };
+      else throw bad(k, v, "area or nearest");
+    }
+  }
+  if (entries.some(([k]) => k === "size" || k === "resize" || k === "model")) o.input = input;
+  return o;
+}
+
 /** The optimizer an options object asks for. */
 export function makeOptimizer(o: TrainOptions): tf.Optimizer {
   return o.optimizer === "adam" ? tf.train.adam(o.lr) : tf.train.rmsprop(o.lr, 0.9, 0, 1e-7);

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { listDataset } from "../lib/dataset.ts";
 import {
-  applySetting,
   bestSetting,
   crossValidate,
   formatSweepCsv,
@@ -40,16 +39,10 @@ Deno.test("grid parsing, combinations, settings and bad grids", () => {
   const combos = gridCombinations(g);
   assert.equal(combos.length, 4);
   assert.deepEqual(combos[0], { lr: "1e-4", batch: "32", model: "compact" });
-  const o = applySetting(PRESETS.default, { lr: "3e-4", batch: "64", resize: "nearest" });
-  assert.equal(o.lr, 3e-4);
-  assert.equal(o.batchSize, 64);
-  assert.equal(o.input?.resize, "nearest");
   assert.equal(settingName({ lr: "1e-4", batch: "32" }), "lr=1e-4_batch=32");
   assert.deepEqual(gridCombinations({}), [{}]);
   assert.throws(() => parseGrid("foo=1"), /unknown key "foo"/);
   assert.throws(() => parseGrid("lr"), /not key=v1,v2/);
-  assert.throws(() => applySetting(PRESETS.default, { lr: "abc" }), /lr=abc/);
-  assert.throws(() => applySetting(PRESETS.default, { model: "vgg" }), /model=vgg/);
 });
 
 Deno.test("cross-validation: per-fold results, out-of-fold predictions, resumes finished folds", async () => {

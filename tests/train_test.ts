@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { listDataset } from "../lib/dataset.ts";
 import { splitSamples } from "../lib/split.ts";
-import { PRESETS, trainModel, type TrainOptions } from "../lib/train.ts";
+import { PRESETS, trainModel, type TrainOptions, withOverrides } from "../lib/train.ts";
 import { readJson, statOrNull } from "../lib/fsutil.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
@@ -114,4 +114,37 @@ Deno.test("same seed, same weights; resume without a run and empty data are clea
   } finally {
     await cleanup();
   }
+});
+
+Deno.test("withOverrides applies flags and grid keys, validates them, and keeps the base", () => {
+  const base = PRESETS.thesis;
+  const o = withOverrides(base, {
+    lr: "3e-4",
+    batch: "64",
+    resize: "nearest",
+    seed: "0",
+    flip: "false",
+  });
+  assert.equal(o.lr, 3e-4);
+  assert.equal(o.batchSize, 64);
+  assert.equal(o.seed, 0);
+  assert.equal(o.flip, false);
+  assert.deepEqual(o.input, { kind: "image", size: 224, resize: "nearest" });
+  assert.equal(withOverrides(base, { "batch-size": "8", "steps-per-epoch": "3" }).stepsPerEpoch, 3);
+  assert.equal(withOverrides(base, { model: "compact" }).model, "compact");
+  assert.equal(base.lr, 1e-4, "base unchanged");
+  assert.throws(
+    () => withOverrides(base, { lr: "abc" }),
+    /invalid lr "abc": expected a positive number/,
+  );
+  assert.throws(
+    () => withOverrides(base, { epochs: "1.5" }),
+    /invalid epochs "1.5": expected a positive integer/,
+  );
+  assert.throws(
+    () => withOverrides(base, { model: "vgg" }),
+    /invalid model "vgg": expected alexnet or compact/,
+  );
+  assert.throws(() => withOverrides(base, { resize: "cubic" }), /invalid resize "cubic"/);
+  assert.throws(() => withOverrides(base, { depth: "3" }), /unknown option "depth"/);
 });

@@ -4,7 +4,8 @@
  * @module
  */
 import { num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
-import { listDataset, type ManifestRow, readManifest } from "../dataset.ts";
+import { listDataset, type ManifestRow, readManifest, type Sample } from "../dataset.ts";
+import { PRESETS, type TrainOptions, withOverrides } from "../train.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../split.ts";
 import { randomSeed } from "../random.ts";
 import { selectBackend } from "../backend.ts";
@@ -26,6 +27,71 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
   },
   "split-seed": { type: "string", help: "seed of the split of --data (default: random, printed)" },
 };
+
+/** Training hyperparameter flags shared by `train` and `cv` (see `withOverrides`). */
+export const TRAIN_FLAGS: Record<string, OptionSpec> = {
+  preset: {
+    type: "string",
+    help: "default (full passes, learns) or thesis (5 x 32 steps, RMSprop 1e-4, AlexNet)",
+    default: "default",
+  },
+  model: { type: "string", help: "alexnet or compact (default: the preset's)" },
+  epochs: { type: "string", help: "number of epochs" },
+  "steps-per-epoch": { type: "string", help: "steps per epoch (default: a full pass; thesis: 32)" },
+  "batch-size": { type: "string", help: "batch size" },
+  lr: { type: "string", help: "learning rate" },
+  optimizer: { type: "string", help: "rmsprop or adam" },
+  seed: { type: "string", help: "seed of weights, data order and flips" },
+  size: { type: "string", help: "input image side in pixels (image models)" },
+  resize: { type: "string", help: "resize kernel of image input: area or nearest" },
+  "no-flip": { type: "boolean", help: "no horizontal-flip augmentation" },
+  cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
+};
+
+/** Training options from the preset and the hyperparameter flags given. */
+export function trainOptionsFrom(args: ParsedArgs): TrainOptions {
+  const preset = str(args, "preset")!;
+  if (preset !== "default" && preset !== "thesis") {
+    throw new UserError(`--preset must be default or thesis, got "${preset}"`);
+  }
+  const overrides: Record<string, string> = {};
+  for (
+    const k of [
+      "model",
+      "epochs",
+      "steps-per-epoch",
+      "batch-size",
+      "lr",
+      "optimizer",
+      "seed",
+      "size",
+      "resize",
+    ]
+  ) {
+    const v = str(args, k);
+    if (v !== undefined) overrides[k] = v;
+  }
+  if (args.values["no-flip"]) overrides.flip = "false";
+  return withOverrides(PRESETS[preset], overrides);
+}
+
+/** Samples from --data (every image) or --manifest (the rows of `split`, or all). */
+export async function loadSamples(
+  args: ParsedArgs,
+  split: "train" | "test" | "all" = "all",
+): Promise<Sample[]> {
+  const manifest = str(args, "manifest");
+  const data = str(args, "data");
+  if (!!manifest === !!data) {
+    throw new UserError("give exactly one of --data DIR or --manifest FILE");
+  }
+  if (manifest) {
+    return (await readManifest(manifest)).filter((r) => split === "all" || r.split === split);
+  }
+  const listed = await listDataset(data!, { positive: str(args, "positive")!.split(",") });
+  for (const s of listed.report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);
+  return listed.samples;
+}
 
 /** The option choosing the tfjs backend. */
 export const BACKEND_OPTION: Record<string, OptionSpec> = {

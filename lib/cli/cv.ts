@@ -4,10 +4,14 @@
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { listDataset, readManifest, type Sample } from "../dataset.ts";
 import {
-  applySetting,
+  BACKEND_OPTION,
+  initBackend,
+  loadSamples,
+  TRAIN_FLAGS,
+  trainOptionsFrom,
+} from "./common.ts";
+import {
   bestSetting,
   CROSSVAL_DEFAULTS,
   crossValidate,
@@ -17,7 +21,7 @@ import {
   settingName,
   type SweepRow,
 } from "../crossval.ts";
-import { PRESETS } from "../train.ts";
+import { withOverrides } from "../train.ts";
 import { UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
 import { saveRunPlots } from "../report.ts";
 
@@ -27,7 +31,7 @@ const SPEC = {
   summary: "Stratified k-fold cross-validation grouped by read id. Every grid combination is " +
     "cross-validated; results go to OUT/cv.json, OUT/cv.csv and a plot, with the best setting " +
     "named with its spread. Interrupted sweeps continue where they stopped (finished folds are " +
-    "not retrained). Grid keys: lr, batch, model, resize, epochs, optimizer, size.",
+    "not retrained). Grid keys are the training flags (lr, batch, model, resize, size, epochs, optimizer, seed, ...).",
   options: {
     data: { type: "string", help: "folder with one sub-folder per class" },
     manifest: { type: "string", help: "manifest.csv (all rows are used, whatever their split)" },
@@ -38,7 +42,7 @@ const SPEC = {
     },
     out: { type: "string", help: "output folder" },
     folds: { type: "string", help: "number of folds", default: String(CROSSVAL_DEFAULTS.k) },
-    seed: {
+    "fold-seed": {
       type: "string",
       help: "seed of the fold assignment",
       default: String(CROSSVAL_DEFAULTS.seed),
@@ -47,9 +51,7 @@ const SPEC = {
       type: "string",
       help: "hyperparameter grid, e.g. 'lr=1e-4,3e-4 model=compact,alexnet'",
     },
-    preset: { type: "string", help: "base training preset: default or thesis", default: "default" },
-    epochs: { type: "string", help: "epochs per fold (overrides the preset)" },
-    cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
+    ...TRAIN_FLAGS,
     ...BACKEND_OPTION,
   },
 } as const;
@@ -57,30 +59,15 @@ const SPEC = {
 await runMain(async () => {
   const args = parseCommand(SPEC);
   const out = str(args, "out", true)!;
-  const preset = str(args, "preset")!;
-  if (preset !== "default" && preset !== "thesis") {
-    throw new UserError(`--preset must be default or thesis`);
-  }
   const k = num(args, "folds")!;
   if (!Number.isInteger(k) || k < 2) {
     throw new UserError(`--folds must be an integer >= 2, got ${k}`);
   }
   const grid = parseGrid(str(args, "grid") ?? "");
-  const base = { ...PRESETS[preset], epochs: num(args, "epochs") ?? PRESETS[preset].epochs };
+  const base = trainOptionsFrom(args);
   const settings = gridCombinations(grid);
-  settings.forEach((s) => applySetting(base, s)); // validate the whole grid before any training
-  const manifest = str(args, "manifest");
-  const data = str(args, "data");
-  if (!!manifest === !!data) {
-    throw new UserError("give exactly one of --data DIR or --manifest FILE");
-  }
-  let samples: Sample[];
-  if (manifest) samples = await readManifest(manifest);
-  else {
-    const listed = await listDataset(data!, { positive: str(args, "positive")!.split(",") });
-    for (const s of listed.report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);
-    samples = listed.samples;
-  }
+  settings.forEach((s) => withOverrides(base, s)); // validate the whole grid before any training
+  const samples = await loadSamples(args);
   const backend = await initBackend(args);
   console.error(
     `backend ${backend}; ${samples.length} images, ${k} folds, ${settings.length} setting(s)`,
@@ -95,8 +82,8 @@ await runMain(async () => {
     console.error(`\n== ${name}`);
     const result = await crossValidate({
       samples,
-      options: applySetting(base, setting),
-      cv: { k, seed: num(args, "seed")! },
+      options: withOverrides(base, setting),
+      cv: { k, seed: num(args, "fold-seed")! },
       outDir: settings.length > 1 ? join(out, name) : out,
       cacheDir: str(args, "cache"),
       signal: controller.signal,

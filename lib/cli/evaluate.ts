@@ -4,8 +4,7 @@
  */
 import { join } from "node:path";
 import { parseCommand, runMain, str } from "./args.ts";
-import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { listDataset, readManifest, type Sample } from "../dataset.ts";
+import { BACKEND_OPTION, initBackend, loadSamples } from "./common.ts";
 import { computeMetrics, formatMetrics, predict } from "../evaluate.ts";
 import { loadModel, modelDir } from "../modelio.ts";
 import { type InputSpec, makeSource } from "../inputs.ts";
@@ -38,11 +37,6 @@ const SPEC = {
 await runMain(async () => {
   const args = parseCommand(SPEC);
   const run = str(args, "model", true)!;
-  const manifest = str(args, "manifest");
-  const data = str(args, "data");
-  if (!!manifest === !!data) {
-    throw new UserError("give exactly one of --data DIR or --manifest FILE");
-  }
   const split = str(args, "split")!;
   if (!["test", "train", "all"].includes(split)) {
     throw new UserError(`--split must be test, train or all`);
@@ -51,14 +45,7 @@ await runMain(async () => {
   if (!(threshold >= 0 && threshold <= 1)) throw new UserError(`--threshold must be in [0, 1]`);
   await initBackend(args);
   const { model, meta } = await loadModel(await modelDir(run));
-  let samples: Sample[];
-  if (manifest) {
-    samples = (await readManifest(manifest)).filter((r) => split === "all" || r.split === split);
-  } else {
-    const listed = await listDataset(data!, { positive: str(args, "positive")!.split(",") });
-    for (const s of listed.report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);
-    samples = listed.samples;
-  }
+  const samples = await loadSamples(args, split as "train" | "test" | "all");
   if (samples.length === 0) throw new UserError("no images to evaluate");
   const source = makeSource(meta.input as unknown as InputSpec);
   const preds = await predict(model, samples, source, {

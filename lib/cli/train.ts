@@ -4,14 +4,18 @@
  * @module
  */
 import { join } from "node:path";
-import { num, parseCommand, runMain, str } from "./args.ts";
-import { BACKEND_OPTION, DATA_OPTIONS, initBackend, loadRows } from "./common.ts";
+import { parseCommand, runMain, str } from "./args.ts";
+import {
+  BACKEND_OPTION,
+  DATA_OPTIONS,
+  initBackend,
+  loadRows,
+  TRAIN_FLAGS,
+  trainOptionsFrom,
+} from "./common.ts";
 import { readManifest, writeManifest } from "../dataset.ts";
-import { PRESETS, trainModel, type TrainOptions } from "../train.ts";
-import { formatSummary, type ModelName, summarize } from "../model.ts";
-import { UserError } from "../fsutil.ts";
-import { defaultInput } from "../inputs.ts";
-import type { ResizeKernel } from "../preprocess.ts";
+import { trainModel } from "../train.ts";
+import { formatSummary, summarize } from "../model.ts";
 import { saveRunPlots } from "../report.ts";
 
 const SPEC = {
@@ -23,26 +27,8 @@ const SPEC = {
   options: {
     ...DATA_OPTIONS,
     out: { type: "string", help: "run folder for the model, checkpoints, history and plots" },
-    preset: {
-      type: "string",
-      help: "default (learns) or thesis (the thesis protocol)",
-      default: "default",
-    },
-    model: { type: "string", help: "alexnet or compact (default: the preset's)" },
-    epochs: { type: "string", help: "number of epochs" },
-    "steps-per-epoch": {
-      type: "string",
-      help: "steps per epoch (default: a full pass; thesis: 32)",
-    },
-    "batch-size": { type: "string", help: "batch size" },
-    lr: { type: "string", help: "learning rate" },
-    optimizer: { type: "string", help: "rmsprop or adam" },
-    seed: { type: "string", help: "seed of weights, data order and flips" },
-    "no-flip": { type: "boolean", help: "no horizontal-flip augmentation" },
-    size: { type: "string", help: "input image side in pixels (default: the model's)" },
-    resize: { type: "string", help: "resize kernel for image input: area or nearest" },
+    ...TRAIN_FLAGS,
     resume: { type: "boolean", help: "continue the interrupted run in --out" },
-    cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
     ...BACKEND_OPTION,
   },
 } as const;
@@ -50,55 +36,7 @@ const SPEC = {
 await runMain(async () => {
   const args = parseCommand(SPEC);
   const out = str(args, "out", true)!;
-  const preset = str(args, "preset")!;
-  if (preset !== "default" && preset !== "thesis") {
-    throw new UserError(`--preset must be default or thesis, got "${preset}"`);
-  }
-  const o: TrainOptions = { ...PRESETS[preset] };
-  const model = str(args, "model");
-  if (model !== undefined) {
-    if (model !== "alexnet" && model !== "compact") {
-      throw new UserError(`--model must be alexnet or compact, got "${model}"`);
-    }
-    o.model = model as ModelName;
-  }
-  o.epochs = num(args, "epochs") ?? o.epochs;
-  o.stepsPerEpoch = num(args, "steps-per-epoch") ?? o.stepsPerEpoch;
-  o.batchSize = num(args, "batch-size") ?? o.batchSize;
-  o.lr = num(args, "lr") ?? o.lr;
-  o.seed = num(args, "seed") ?? o.seed;
-  const opt = str(args, "optimizer");
-  if (opt !== undefined) {
-    if (opt !== "rmsprop" && opt !== "adam") {
-      throw new UserError(`--optimizer must be rmsprop or adam`);
-    }
-    o.optimizer = opt;
-  }
-  if (args.values["no-flip"]) o.flip = false;
-  const size = num(args, "size");
-  const resize = str(args, "resize");
-  if (size !== undefined || resize !== undefined) {
-    const input = defaultInput(o.model);
-    if (input.kind !== "image") {
-      throw new UserError(`--size and --resize apply to image models only`);
-    }
-    if (size !== undefined && !(Number.isInteger(size) && size >= 8)) {
-      throw new UserError(`--size must be an integer >= 8, got ${size}`);
-    }
-    if (resize !== undefined && resize !== "area" && resize !== "nearest") {
-      throw new UserError(`--resize must be area or nearest, got "${resize}"`);
-    }
-    o.input = {
-      ...input,
-      size: size ?? input.size,
-      resize: (resize ?? input.resize) as ResizeKernel,
-    };
-  }
-  for (const k of ["epochs", "batchSize"] as const) {
-    if (!(Number.isInteger(o[k]) && o[k] > 0)) {
-      throw new UserError(`${k} must be a positive integer`);
-    }
-  }
+  const o = trainOptionsFrom(args);
   const backend = await initBackend(args);
   const resume = Boolean(args.values.resume);
   const rows = resume ? await readManifest(join(out, "manifest.csv")) : await loadRows(args);

@@ -72,7 +72,7 @@ Deno.test("train CLI: bad options, empty data and resume without a run are clear
     assert.equal(noRun.code, 1);
     assert.match(noRun.stderr, /manifest not found|nothing to resume/);
     const badModel = await runCli("train", ["--data", data, "--out", run, "--model", "vgg"]);
-    assert.match(badModel.stderr, /--model must be alexnet or compact/);
+    assert.match(badModel.stderr, /^error: invalid model "vgg": expected alexnet or compact\n$/);
     const badPreset = await runCli("train", ["--data", data, "--out", run, "--preset", "fast"]);
     assert.match(badPreset.stderr, /--preset must be default or thesis/);
     const empty = join(dir, "empty");
