@@ -4,7 +4,7 @@
  * @module
  */
 import { basename, extname, join, relative, resolve } from "node:path";
-import { requireDir, UserError, writeTextAtomic } from "./fsutil.ts";
+import { readTextOrFail, requireDir, UserError, writeTextAtomic } from "./fsutil.ts";
 
 /** The binary label every class maps to. */
 export type Label = "chimeric" | "non_chimeric";
@@ -165,13 +165,7 @@ export async function writeManifest(path: string, rows: ManifestRow[]): Promise<
  * Throws UserError naming the file and line for a bad header, row, label or split.
  */
 export async function readManifest(path: string): Promise<ManifestRow[]> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: manifest not found`);
-    throw err;
-  }
+  const text = await readTextOrFail(path, "manifest");
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines[0] !== HEADER) {
     throw new UserError(`${path}: line 1: expected header "${HEADER}", found "${lines[0] ?? ""}"`);

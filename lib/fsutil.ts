@@ -37,15 +37,27 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeTextAtomic(path, JSON.stringify(value, null, 2) + "\n");
 }
 
+/** Read a file's bytes; a UserError names the file when it is missing, a folder or unreadable. */
+export async function readFileOrFail(path: string, what = "file"): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: ${what} not found`);
+    if (err instanceof Deno.errors.IsADirectory) {
+      throw new UserError(`${path}: is a folder, expected a ${what}`);
+    }
+    throw new UserError(`${path}: cannot read (${(err as Error).message})`);
+  }
+}
+
+/** Read a UTF-8 text file; a UserError names the file when it is missing or unreadable. */
+export async function readTextOrFail(path: string, what = "file"): Promise<string> {
+  return new TextDecoder().decode(await readFileOrFail(path, what));
+}
+
 /** Read and parse a JSON file, with a UserError naming the file when it is missing or bad. */
 export async function readJson<T>(path: string): Promise<T> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: file not found`);
-    throw err;
-  }
+  const text = await readTextOrFail(path);
   try {
     return JSON.parse(text) as T;
   } catch (err) {

@@ -9,7 +9,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import sharp from "sharp";
 import type { Label, ManifestRow, Sample } from "./dataset.ts";
 import { LABELS, parseCsvLine } from "./dataset.ts";
-import { readJson, UserError } from "./fsutil.ts";
+import { readJson, readTextOrFail, UserError } from "./fsutil.ts";
 
 /** What kind of problem an issue reports. */
 export type IssueKind =
@@ -670,13 +670,7 @@ export async function readOof(path: string): Promise<Map<string, number>> {
     });
     return out;
   }
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: file not found`);
-    throw err;
-  }
+  const text = await readTextOrFail(path);
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
   const head = parseCsvLine(lines[0] ?? "");
   const ip = head.indexOf("path"), iv = head.indexOf("p_chimeric");

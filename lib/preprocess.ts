@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { LABELS, type Sample } from "./dataset.ts";
-import { UserError, writeFileAtomic } from "./fsutil.ts";
+import { readFileOrFail, UserError, writeFileAtomic } from "./fsutil.ts";
 import { mulberry32, shuffleInPlace } from "./random.ts";
 
 /** Resize kernels: `area` averages every source pixel a target pixel covers (keeps a 1-pixel
@@ -44,16 +44,7 @@ export interface ImageProblem {
 /** Decode an image file (PNG/JPEG, any bit depth, with or without alpha) to 8-bit grey on white. */
 export async function decodeGrey(path: string | Uint8Array, name = "<buffer>"): Promise<GreyImage> {
   const file = typeof path === "string" ? path : name;
-  let bytes: Uint8Array;
-  if (typeof path === "string") {
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) throw new UserError(`${file}: file not found`);
-      if (err instanceof Deno.errors.IsADirectory) throw new UserError(`${file}: is a folder`);
-      throw new UserError(`${file}: cannot read (${(err as Error).message})`);
-    }
-  } else bytes = path;
+  const bytes = typeof path === "string" ? await readFileOrFail(path) : path;
   if (bytes.length === 0) throw new UserError(`${file}: empty file (0 bytes)`);
   let raw: { data: Uint8Array; info: sharp.OutputInfo };
   try {
@@ -214,7 +205,7 @@ export class ImageCache implements FeatureSource {
       this.stats.memoryHits++;
       return toFloat(mem);
     }
-    const bytes = await readBytes(path);
+    const bytes = await readFileOrFail(path);
     let diskPath: string | undefined;
     if (this.dir) {
       const key = await this.#key(bytes);
@@ -267,15 +258,6 @@ export class ImageCache implements FeatureSource {
     all.set(tag, bytes.length);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
     return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: file not found`);
-    throw new UserError(`${path}: cannot read (${(err as Error).message})`);
   }
 }
 
