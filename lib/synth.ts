@@ -815,3 +815,25 @@ export async function comparisonSheet(
   }).composite(tiles).png().toBuffer();
   return new Uint8Array(sheet);
 }
+
+/** Charts per second of simulate + draw + PNG encode in memory (for `deno task bench`). */
+export async function synthThroughput(
+  charts = 300,
+  opts: SynthOptions & { concurrency?: number } = {},
+): Promise<{ charts: number; seconds: number; chartsPerSecond: number }> {
+  const sample = simulateSample(opts);
+  const warm = synthChart(sample, "regular", 0);
+  await renderPng(warm.curve, sample.opts.chart);
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < charts) {
+      const i = next++;
+      const ch = synthChart(sample, SYNTH_CLASSES[i % 3], i);
+      await renderPng(ch.curve, sample.opts.chart);
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  return { charts, seconds, chartsPerSecond: charts / seconds };
+}

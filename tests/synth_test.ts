@@ -9,6 +9,7 @@ import {
   simulateSample,
   SYNTH_CLASSES,
   synthChart,
+  synthThroughput,
   writeReadsFasta,
   writeSynthDataset,
 } from "../lib/synth.ts";
@@ -32,6 +33,9 @@ Deno.test("synth: charts are deterministic per seed and differ between seeds", a
   // a chart does not depend on which other charts were drawn before it
   synthChart(a, "regular", 0);
   assert.deepEqual(synthChart(a, "repeat", 5).intervals, synthChart(b, "repeat", 5).intervals);
+  const tp = await synthThroughput(6, { ...SMALL });
+  assert.equal(tp.charts, 6);
+  assert.ok(tp.chartsPerSecond > 0);
   const r = mulberry32(1);
   const mean = Array.from({ length: 2000 }, () => poisson(r, 2)).reduce((s, x) => s + x) / 2000;
   assert.ok(Math.abs(mean - 2) < 0.15);
