@@ -413,7 +413,7 @@ export function chartSvg(curve: PileCurve, opts: PileogramOptions = {}): string 
 export interface PafPilesOptions extends PileogramOptions {
   /** Reads with fewer overlaps are listed as too_few_overlaps, not drawn or called. */
   minOverlaps?: number;
-  /** Only these reads (all when absent). */
+  /** Only these reads (all when absent); those absent from the file come out with 0 overlaps. */
   reads?: Iterable<string>;
   /** Most overlap intervals held in memory at once; more shards (passes) when exceeded. */
   maxIntervals?: number;
@@ -481,6 +481,12 @@ export async function* pilesFromPaf(
   for (const e of index.values()) if (e.n >= o.minOverlaps) gathered += e.n;
   const shards = Math.max(1, opts.shards ?? Math.ceil(gathered / Math.max(1, o.maxIntervals)));
   opts.onIndexed?.(index.size, lines, shards);
+  // requested reads that no PAF line names: listed with 0 overlaps, not guessed
+  for (const id of only ? [...only].sort() : []) {
+    if (!index.has(id)) {
+      yield { readId: id, readLen: 0, nOverlaps: 0, intervals: [], enough: false };
+    }
+  }
   // reads with too few overlaps need no pass
   for (const id of [...index.keys()].sort()) {
     const e = index.get(id)!;

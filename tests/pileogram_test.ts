@@ -178,8 +178,11 @@ Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, shar
   assert.deepEqual(norm(sharded), norm(piles));
   const small = await collect(p, { minOverlaps: 2, maxIntervals: 2 });
   assert.deepEqual(norm(small), norm(piles));
-  const only = await collect(p, { minOverlaps: 1, reads: ["c"] });
-  assert.deepEqual(only.map((x) => x.readId), ["c"]);
+  const only = await collect(p, { minOverlaps: 1, reads: ["c", "zz"] });
+  assert.deepEqual(only.map((x) => [x.readId, x.nOverlaps, x.enough]), [
+    ["zz", 0, false],
+    ["c", 2, true],
+  ]);
   assert.equal(hashId("a"), hashId("a"));
   await Deno.remove(dir, { recursive: true });
 });
