@@ -207,6 +207,9 @@ function conv2DBackpropFilter(
   };
   const ci = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
   const [n, h, w, cIn] = x.shape as Shape4;
+  if (ci.filterHeight * ci.filterWidth * cIn <= WASM_KERNEL_TUNING.im2colMaxK) {
+    return im2colFilterGrad(b, x, dy, ci);
+  }
   const { outHeight: oh, outWidth: ow, outChannels: cOut, filterHeight: kh, filterWidth: kw } = ci;
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = ci;
   const pt = ci.padInfo.top, pl = ci.padInfo.left;
@@ -257,6 +260,90 @@ function conv2DBackpropFilter(
     }
   }
   b.disposeData(raw.dataId);
+  return out;
+}
+
+/** Tuning knobs of the kernels (tests lower them to exercise every path). */
+export const WASM_KERNEL_TUNING = {
+  /** Filter gradients with at most this many rows (KH*KW*CI) use im2col + GEMM. */
+  im2colMaxK: 32,
+  /** Largest im2col buffer (floats); bigger batches are processed in chunks of images. */
+  im2colMaxFloats: 16 << 20,
+};
+
+/**
+ * dW = P^T dy with P the im2col patches, for filters with few rows (e.g. a first layer with
+ * one input channel, where the convolution form has almost no output pixels): P^T [K, M]
+ * is built in JS, the product runs on XNNPACK, images in chunks.
+ */
+function im2colFilterGrad(
+  b: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  ci: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const [n, h, w, cIn] = x.shape;
+  const { outHeight: oh, outWidth: ow, outChannels: cOut, filterHeight: kh, filterWidth: kw } = ci;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = ci;
+  const pt = ci.padInfo.top, pl = ci.padInfo.left;
+  const k = kh * kw * cIn, mi = oh * ow;
+  const per = Math.max(1, Math.min(n, Math.floor(WASM_KERNEL_TUNING.im2colMaxFloats / (k * mi))));
+  const acc = new Float32Array(k * cOut);
+  for (let n0 = 0; n0 < n; n0 += per) {
+    const cnt = Math.min(per, n - n0), m = cnt * mi;
+    const pT = b.makeOutput([k, m], "float32");
+    const whole = n0 === 0 && cnt === n;
+    const dyc = whole ? dy : b.makeOutput([m, cOut], "float32");
+    const prod = b.makeOutput([k, cOut], "float32");
+    const xv = b.typedArrayFromHeap(x);
+    const pv = b.typedArrayFromHeap(pT);
+    if (!whole) {
+      b.typedArrayFromHeap(dyc).set(
+        b.typedArrayFromHeap(dy).subarray(n0 * mi * cOut, (n0 + cnt) * mi * cOut),
+      );
+    }
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        for (let c = 0; c < cIn; c++) {
+          let o = ((i * kw + j) * cIn + c) * m;
+          for (let q = 0; q < cnt; q++) {
+            const img = (n0 + q) * h;
+            for (let y = 0; y < oh; y++) {
+              const hy = y * sh + i * dh - pt;
+              if (hy < 0 || hy >= h) {
+                pv.fill(0, o, o + ow);
+                o += ow;
+                continue;
+              }
+              const row = (img + hy) * w;
+              for (let xo = 0; xo < ow; xo++) {
+                const wx = xo * sw + j * dw - pl;
+                pv[o++] = wx >= 0 && wx < w ? xv[(row + wx) * cIn + c] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    fns(b).batchMatMul(
+      idOf(b, pT),
+      bytes([1, k, m]),
+      3,
+      idOf(b, dyc),
+      bytes([1, m, cOut]),
+      3,
+      false,
+      false,
+      idOf(b, prod),
+    );
+    const pr = b.typedArrayFromHeap(prod);
+    for (let t = 0; t < acc.length; t++) acc[t] += pr[t];
+    b.disposeData(pT.dataId);
+    b.disposeData(prod.dataId);
+    if (!whole) b.disposeData(dyc.dataId);
+  }
+  const out = b.makeOutput([kh, kw, cIn, cOut], "float32");
+  b.typedArrayFromHeap(out).set(acc); // rows (kh, kw, ci) x cols co: HWIO already
   return out;
 }
 

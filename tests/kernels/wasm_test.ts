@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { selectBackend } from "../../lib/backend.ts";
 import { startPool, stopPool } from "../../lib/kernels/pool.ts";
-import { WASM_TRAINING_KERNELS } from "../../lib/kernels/wasm.ts";
+import { WASM_KERNEL_TUNING, WASM_TRAINING_KERNELS } from "../../lib/kernels/wasm.ts";
 
 const TOL = 1e-4;
 
@@ -137,6 +137,25 @@ Deno.test("wasm training kernels match the cpu backend (one thread)", async (t) 
       }, { transposeA: ta, transposeB: tb });
     }
   });
+});
+
+Deno.test("filter gradient by im2col in chunks of images matches the cpu backend", async () => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  const saved = { ...WASM_KERNEL_TUNING };
+  WASM_KERNEL_TUNING.im2colMaxK = 1000; // every case below takes the im2col path
+  WASM_KERNEL_TUNING.im2colMaxFloats = 600; // and a few images per chunk
+  try {
+    for (const c of [CONVS[0], CONVS[2], CONVS[5], CONVS[7]]) {
+      const common = { strides: c.s, pad: c.pad, dataFormat: "NHWC", dilations: 1 };
+      await compare(
+        "Conv2DBackpropFilter",
+        { x: { shape: c.x, seed: 1 }, dy: { shape: outShape(c), seed: 4 } },
+        { ...common, filterShape: c.f },
+      );
+    }
+  } finally {
+    Object.assign(WASM_KERNEL_TUNING, saved);
+  }
 });
 
 Deno.test("wasm MaxPoolGrad matches the cpu backend", async () => {
