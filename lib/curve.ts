@@ -5,7 +5,9 @@
  * y = 0 on the bottom edge and the clip value (about 3x the median coverage) on the top edge.
  * For each output column this module reports, with heights as fractions of that box:
  * `top` (highest ink), `bottom` (lowest ink), `valid` (the read's span, from its first to its
- * last inked column) and `clipped` (the line runs above the box, so that column has no ink).
+ * last inked column), `clipped` (the line runs above the box, so that column has no ink) and
+ * `level` (`top` relative to the median `top` over the read's span, divided by
+ * {@link LEVEL_CAP} and capped at 1: the chart's scale is only roughly 3x the median).
  * @module
  */
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { UserError, writeFileAtomic } from "./fsutil.ts";
 
 /** Options of curve extraction. */
 export interface CurveOptions {
-  /** Output length: the box's columns are grouped into this many (290 = pairs at 750 wide). */
+  /** Output length: the box's columns are grouped into this many (145 = fours at 750 wide). */
   columns?: number;
   /** Left edge of the axes box, as a fraction of the image width. */
   left?: number;
@@ -28,9 +30,9 @@ export interface CurveOptions {
   inkThreshold?: number;
 }
 
-/** Curve defaults: Raven's matplotlib layout, 290 columns (pairs of the 581 at 750x500). */
+/** Curve defaults: Raven's matplotlib layout, 145 columns (groups of 4 of the 581 at 750x500). */
 export const CURVE_DEFAULTS: Required<CurveOptions> = {
-  columns: 290,
+  columns: 145,
   left: 0.125,
   right: 0.9,
   top: 0.1,
@@ -38,8 +40,14 @@ export const CURVE_DEFAULTS: Required<CurveOptions> = {
   inkThreshold: 0.25,
 };
 
-/** Channel names of a curve, in storage order (per column: top, bottom, valid, clipped). */
-export const CURVE_CHANNELS = ["top", "bottom", "valid", "clipped"] as const;
+/** Channel names of a curve, in storage order (per column: top, bottom, valid, clipped, level). */
+export const CURVE_CHANNELS = ["top", "bottom", "valid", "clipped", "level"] as const;
+
+/** `level` is top / median top, divided by this and capped at 1 (so 4x the median and above). */
+export const LEVEL_CAP = 4;
+
+/** Smallest median top height used for `level` (a read flat at zero has level 0 throughout). */
+const MIN_MEDIAN = 0.02;
 
 /** Number of channels per curve column. */
 export const CURVE_CHANNEL_COUNT = CURVE_CHANNELS.length;
@@ -73,7 +81,7 @@ export function curveBox(width: number, height: number, opts: CurveOptions = {})
 
 /**
  * Read the curve back from a decoded grey image (dark line on a light background). Returns
- * `columns * 4` floats, column-major by position ([columns, channels], the NWC layout of a
+ * `columns * 5` floats, column-major by position ([columns, channels], the NWC layout of a
  * tfjs conv1d input). Throws UserError naming `name` when the image is too small or has no
  * ink inside the axes box.
  */
@@ -150,6 +158,19 @@ export function curveFromGrey(
     out[k + 2] = valid;
     out[k + 3] = clipped;
   }
+  // level: top relative to the read's median top over its span.
+  const tops: number[] = [];
+  for (let j = 0; j < o.columns; j++) {
+    if (out[j * CURVE_CHANNEL_COUNT + 2]) tops.push(out[j * CURVE_CHANNEL_COUNT]);
+  }
+  tops.sort((a, b) => a - b);
+  const mid = tops.length >> 1;
+  const median = tops.length % 2 ? tops[mid] : (tops[mid - 1] + tops[mid]) / 2;
+  const scale = 1 / (Math.max(median, MIN_MEDIAN) * LEVEL_CAP);
+  for (let j = 0; j < o.columns; j++) {
+    const k = j * CURVE_CHANNEL_COUNT;
+    out[k + 4] = Math.min(1, out[k] * scale);
+  }
   return out;
 }
 
@@ -187,7 +208,7 @@ export interface CurveSourceOptions extends CurveOptions {
 
 /**
  * Curves of image files for training and classification: a FeatureSource (shape
- * [columns, 4]) with a memory cache and an optional disk cache.
+ * [columns, 5]) with a memory cache and an optional disk cache.
  */
 export class CurveSource implements FeatureSource {
   readonly options: Required<CurveOptions>;
@@ -203,7 +224,7 @@ export class CurveSource implements FeatureSource {
     this.concurrency = concurrency ?? 4;
   }
 
-  /** Input shape of one sample: [columns, 4]. */
+  /** Input shape of one sample: [columns, 5]. */
   get shape(): number[] {
     return [this.options.columns, CURVE_CHANNEL_COUNT];
   }
@@ -270,7 +291,7 @@ export class CurveSource implements FeatureSource {
   async #key(bytes: Uint8Array): Promise<string> {
     const o = this.options;
     const tag = new TextEncoder().encode(
-      `|curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v1`,
+      `|curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v2`,
     );
     const all = new Uint8Array(bytes.length + tag.length);
     all.set(bytes);

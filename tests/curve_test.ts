@@ -8,6 +8,7 @@ import {
   curveFromGrey,
   CurveSource,
   flipCurve,
+  LEVEL_CAP,
   loadCurve,
 } from "../lib/curve.ts";
 import { UserError } from "../lib/fsutil.ts";
@@ -32,7 +33,7 @@ async function chart(points: [number, number][], opts: { w?: number; h?: number 
 }
 
 const at = (x: Float32Array, j: number, ch: number) => x[j * CURVE_CHANNEL_COUNT + ch];
-/** Output column (of 290) whose group of box columns holds image column `c`. */
+/** Output column (of the default count) whose group of box columns holds image column `c`. */
 const col = (c: number) => {
   const span = box.x1 - box.x0;
   let j = 0;
@@ -53,6 +54,7 @@ Deno.test("curve of a plateau: heights, span and padding", async () => {
     assert.ok(Math.abs(at(x, j, 1) - 0.5) < 0.01, `bottom ${at(x, j, 1)}`);
     assert.equal(at(x, j, 2), 1);
     assert.equal(at(x, j, 3), 0);
+    assert.ok(Math.abs(at(x, j, 4) - 1 / LEVEL_CAP) < 0.01, `level ${at(x, j, 4)}`);
   }
   // The vertical step at column 150 spans 0..0.5; flat zero ends keep the read's span valid.
   assert.ok(at(x, col(150), 0) > 0.49 && at(x, col(150), 1) < 0.01);
@@ -94,7 +96,10 @@ Deno.test("curveFromGrey on a raster: exact heights, pooled top/bottom", () => {
   assert.ok(Math.abs(at(x, 0, 0) - 349 / 399) < 1e-6);
   assert.ok(Math.abs(at(x, 0, 1) - 200 / 399) < 1e-6);
   assert.ok(Math.abs(at(x, 5, 0) - 200 / 399) < 1e-6);
-  assert.equal(at(x, 289, 2), 1);
+  assert.equal(at(x, CURVE_DEFAULTS.columns - 1, 2), 1);
+  // level: top over the median top (200/399 almost everywhere), divided by LEVEL_CAP.
+  assert.ok(Math.abs(at(x, 5, 4) - 1 / LEVEL_CAP) < 1e-6);
+  assert.ok(Math.abs(at(x, 0, 4) - 349 / 200 / LEVEL_CAP) < 1e-6);
   assert.throws(
     () =>
       curveFromGrey({ width: W, height: H, data: new Uint8Array(W * H).fill(255) }, {}, "x.png"),
@@ -104,9 +109,11 @@ Deno.test("curveFromGrey on a raster: exact heights, pooled top/bottom", () => {
 
 Deno.test("flipCurve mirrors columns and is its own inverse", () => {
   const x = Float32Array.from({ length: 3 * 4 }, (_, i) => i);
-  const f = flipCurve(x, 3);
+  const f = flipCurve(x, 3, 4);
   assert.deepEqual([...f.slice(0, 4)], [8, 9, 10, 11]);
-  assert.deepEqual([...flipCurve(f, 3)], [...x]);
+  assert.deepEqual([...flipCurve(f, 3, 4)], [...x]);
+  const c = Float32Array.from({ length: 2 * CURVE_CHANNEL_COUNT }, (_, i) => i);
+  assert.deepEqual([...flipCurve(c, 2)], [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
 });
 
 Deno.test("bad images: UserError naming the file", async () => {
@@ -136,7 +143,7 @@ Deno.test("bad images: UserError naming the file", async () => {
     const good = join(dir, "good.png");
     await Deno.writeFile(good, await chart([[94, 0.4], [600, 0.4]]));
     const src = new CurveSource({ dir: join(dir, "cache") });
-    assert.deepEqual(src.shape, [290, 4]);
+    assert.deepEqual(src.shape, [CURVE_DEFAULTS.columns, CURVE_CHANNEL_COUNT]);
     const { images, problems } = await src.getMany([good, blank, text]);
     assert.ok(images[0] instanceof Float32Array && images[1] === null && images[2] === null);
     assert.deepEqual(problems.map((p) => p.path).sort(), [blank, text].sort());
