@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { buildModel, type ModelName } from "../model.ts";
 import { cpuMs, wasmThreads } from "../backend.ts";
+import { fusedRmsprop } from "../kernels/rmsprop.ts";
 
 /** One result row (printed as one JSON line). */
 export type BenchRow = Record<string, string | number | boolean | null>;
@@ -21,6 +22,8 @@ export interface BenchContext {
   quick: boolean;
   /** The tfjs backend in use. */
   backend: string;
+  /** RMSprop implementation: the fused one-pass update (lib/kernels/rmsprop.ts) or tfjs's. */
+  optimizer: "fused" | "tfjs";
   /** Results of earlier cases in this run, by case name (e.g. for ratios). */
   results: Map<string, BenchRow[]>;
   /** Print a row now (cases may print progress rows early). */
@@ -78,9 +81,10 @@ export async function timeSteps(
 }
 
 /** A compiled model with random data of one batch, as the thesis trains it. */
-function setup(model: ModelName, batch: number, size: number) {
+function setup(model: ModelName, batch: number, size: number, optimizer = "fused") {
   const m = buildModel(model, { size });
-  m.compile({ optimizer: tf.train.rmsprop(1e-4), loss: "categoricalCrossentropy" });
+  const opt = optimizer === "fused" ? fusedRmsprop(1e-4) : tf.train.rmsprop(1e-4);
+  m.compile({ optimizer: opt, loss: "categoricalCrossentropy" });
   const x = tf.randomUniform([batch, size, size, 1], 0, 1, "float32", 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 2, "int32", 2), 2);
   const dispose = () => {
@@ -98,7 +102,7 @@ function trainStepCase(model: ModelName): BenchCase {
     description: `${model}: one RMSprop training step (trainOnBatch), batch 32, 224x224x1`,
     run: async (ctx) => {
       const batch = ctx.quick ? 8 : 32, size = 224;
-      const s = setup(model, batch, size);
+      const s = setup(model, batch, size, ctx.optimizer);
       const t = await timeSteps(() => s.m.trainOnBatch(s.x, s.y), ctx.steps);
       const after = tf.memory().numTensors;
       s.dispose();
@@ -109,6 +113,7 @@ function trainStepCase(model: ModelName): BenchCase {
         size,
         backend: ctx.backend,
         threads: wasmThreads(),
+        optimizer: ctx.optimizer,
         step_s: sig(t.wall),
         cpu_s: sig(t.cpu),
         first_step_s: sig(t.first),
@@ -152,7 +157,7 @@ const memoryCase: BenchCase = {
   run: async (ctx) => {
     const steps = ctx.quick ? 5 : 20;
     const batch = ctx.quick ? 8 : 32;
-    const s = setup("compact", batch, 224);
+    const s = setup("compact", batch, 224, ctx.optimizer);
     await s.m.trainOnBatch(s.x, s.y);
     const before = tf.memory().numTensors;
     for (let i = 0; i < steps; i++) await s.m.trainOnBatch(s.x, s.y);

@@ -20,6 +20,11 @@ const SPEC = {
     quick: { type: "boolean", help: "batch 8 and fewer steps: a smoke test, not the targets" },
     backend: { type: "string", help: "tensorflow, wasm or cpu (default: best available)" },
     threads: { type: "string", help: "wasm threads, 1 or 2 (default: 2 on 2+ cores)" },
+    optimizer: {
+      type: "string",
+      help: "RMSprop: fused (one-pass update, lib/kernels/rmsprop.ts) or tfjs",
+      default: "fused",
+    },
   },
 } as const;
 
@@ -44,6 +49,10 @@ await runMain(async () => {
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new UserError("--threads: expected 1 or 2");
   }
+  const optimizer = str(args, "optimizer") ?? "fused";
+  if (optimizer !== "fused" && optimizer !== "tfjs") {
+    throw new UserError(`--optimizer: expected fused or tfjs, got "${optimizer}"`);
+  }
   const backend = await selectBackend({
     backend: backendArg as "tensorflow" | "wasm" | "cpu" | undefined,
     threads,
@@ -53,6 +62,7 @@ await runMain(async () => {
     steps: quick ? Math.min(steps, 2) : steps,
     quick,
     backend,
+    optimizer,
     results: new Map(),
     emit,
   };
