@@ -8,6 +8,7 @@ import {
   wasmThreads,
 } from "../lib/backend.ts";
 import { startPool, stopPool } from "../lib/kernels/pool.ts";
+import { buildModel, modelInput, type ModelOptions } from "../lib/model.ts";
 
 Deno.test("selectBackend picks wasm when tfjs-node is absent, and is idempotent", async () => {
   const a = await selectBackend({ quiet: true, threads: 1 });
@@ -104,6 +105,27 @@ for (const opt of ["rmsprop", "adam"] as const) {
     }
   });
 }
+
+Deno.test("the compact curve model trains to the same loss on wasm and cpu", async () => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const m = buildModel("compact", { columns: 40, dropout: 0 } as ModelOptions);
+    m.compile({ optimizer: tf.train.adam(1e-2), loss: "categoricalCrossentropy" });
+    const shape = modelInput("compact", { columns: 40 }).shape;
+    const x = tf.randomUniform([5, ...shape], 0, 1, "float32", 11);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1], "int32"), 2);
+    const out: number[] = [];
+    for (let i = 0; i < 3; i++) out.push(await m.trainOnBatch(x, y) as number);
+    m.dispose();
+    tf.dispose([x, y]);
+    return out;
+  };
+  const w = await run("wasm"), c = await run("cpu");
+  for (let i = 0; i < w.length; i++) {
+    assert.ok(Math.abs(w[i] - c[i]) <= 1e-4 * Math.max(1, Math.abs(c[i])), `${w} vs ${c}`);
+  }
+});
 
 Deno.test("profileKernels reports the kernels a step ran and restores them", async () => {
   await selectBackend({ backend: "wasm", quiet: true, threads: 1 });

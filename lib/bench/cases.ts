@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { buildModel, type ModelName } from "../model.ts";
+import { buildModel, modelInput, type ModelName } from "../model.ts";
 import { cpuMs, wasmThreads } from "../backend.ts";
 import { fusedRmsprop } from "../kernels/rmsprop.ts";
 
@@ -83,9 +83,10 @@ export async function timeSteps(
 /** A compiled model with random data of one batch, as the thesis trains it. */
 function setup(model: ModelName, batch: number, size: number, optimizer = "fused") {
   const m = buildModel(model, { size });
+  const shape = modelInput(model, { size }).shape;
   const opt = optimizer === "fused" ? fusedRmsprop(1e-4) : tf.train.rmsprop(1e-4);
   m.compile({ optimizer: opt, loss: "categoricalCrossentropy" });
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, "float32", 1);
+  const x = tf.randomUniform([batch, ...shape], 0, 1, "float32", 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 2, "int32", 2), 2);
   const dispose = () => {
     m.dispose();
@@ -99,7 +100,8 @@ function setup(model: ModelName, batch: number, size: number, optimizer = "fused
 function trainStepCase(model: ModelName): BenchCase {
   return {
     name: `train_${model}`,
-    description: `${model}: one RMSprop training step (trainOnBatch), batch 32, 224x224x1`,
+    description: `${model}: one RMSprop training step (trainOnBatch), batch 32, ` +
+      (model === "alexnet" ? "224x224x1" : "the model's input (lib/model.ts modelInput)"),
     run: async (ctx) => {
       const batch = ctx.quick ? 8 : 32, size = 224;
       const s = setup(model, batch, size, ctx.optimizer);
@@ -110,7 +112,7 @@ function trainStepCase(model: ModelName): BenchCase {
         bench: "train_step",
         model,
         batch,
-        size,
+        input: s.x.shape.slice(1).join("x"),
         backend: ctx.backend,
         threads: wasmThreads(),
         optimizer: ctx.optimizer,
@@ -153,7 +155,8 @@ const forwardCase: BenchCase = {
 
 const memoryCase: BenchCase = {
   name: "memory",
-  description: "compact: 20 training steps; tensor count before/after and peak RSS",
+  description: "compact: 20 training steps; tensor count before/after and peak RSS " +
+    "(peak RSS is the whole run's, so it includes AlexNet when that ran before)",
   run: async (ctx) => {
     const steps = ctx.quick ? 5 : 20;
     const batch = ctx.quick ? 8 : 32;

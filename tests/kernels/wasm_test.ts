@@ -68,6 +68,9 @@ const CONVS: { x: number[]; f: number[]; s: number; pad: "same" | "valid" }[] = 
   { x: [3, 8, 8, 1], f: [3, 3, 1, 16], s: 1, pad: "same" },
   { x: [2, 6, 7, 3], f: [1, 1, 3, 4], s: 1, pad: "valid" },
   { x: [2, 10, 10, 4], f: [3, 3, 4, 2], s: 2, pad: "valid" },
+  // conv1d (the compact curve model) runs as a conv2d of height 1
+  { x: [3, 1, 37, 5], f: [1, 5, 5, 16], s: 1, pad: "same" },
+  { x: [2, 1, 18, 16], f: [1, 5, 16, 32], s: 1, pad: "same" },
 ];
 
 function outShape(c: (typeof CONVS)[number]): number[] {
