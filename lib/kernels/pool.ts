@@ -76,7 +76,7 @@ export const POOL_DEFAULTS: Required<PoolOptions> = { helpers: 1, minMacs: 20e6 
 /** Longest wait for the helper before giving up on it (it died or hangs). */
 const WAIT_LIMIT_MS = 300_000;
 
-/** Control words at the start of the shared buffer: [0] done seq, [1] error flag. */
+/** Control words at the start of the shared buffer: [0] done seq, [1] error flag, [2] job µs. */
 const HEADER_BYTES = 64;
 
 interface PoolState {
@@ -86,6 +86,8 @@ interface PoolState {
   data: Float32Array;
   seq: number;
   minMacs: number;
+  /** Helper speed / this thread's speed, smoothed over recent jobs (balances the split). */
+  ratio: number;
   error?: string;
 }
 
@@ -125,6 +127,7 @@ export async function startPool(opts: PoolOptions = {}): Promise<boolean> {
     data: new Float32Array(sab, HEADER_BYTES),
     seq: 0,
     minMacs: o.minMacs,
+    ratio: 1,
   };
   worker.postMessage({ sab });
   worker.on("message", (m: { error?: string }) => {
@@ -159,11 +162,23 @@ export function convOut(inp: number, padA: number, padB: number, k: number, s: n
 
 /**
  * How to split `call` between this thread and the helper: the helper's batch share, or 0
- * when the convolution is too small or no helper runs.
+ * when the convolution is too small or no helper runs. The share follows the measured
+ * speed of both threads, so a helper starved by a busy machine gets less work (at least
+ * one image, to keep measuring).
  */
 export function helperShare(call: ConvCall): number {
   if (!pool || call.batch < 2 || convMacs(call) < pool.minMacs) return 0;
-  return Math.floor(call.batch / 2);
+  const share = Math.round(call.batch * pool.ratio / (1 + pool.ratio));
+  return Math.min(call.batch - 1, Math.max(1, share));
+}
+
+/** Time (ms) of the caller's share of the last split convolution, for balancing. */
+export function reportHeadTime(head: number, tail: number, headMs: number): void {
+  if (!pool) return;
+  const helperMs = Atomics.load(pool.ctrl, 2) / 1000;
+  if (head < 1 || tail < 1 || headMs <= 0 || helperMs <= 0) return;
+  const r = (tail / helperMs) / (head / headMs);
+  pool.ratio = Math.min(2, Math.max(0.05, 0.7 * pool.ratio + 0.3 * r));
 }
 
 /**

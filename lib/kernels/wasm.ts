@@ -15,7 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type ConvCall, convOut, helperShare, submitConv } from "./pool.ts";
+import { type ConvCall, convOut, helperShare, reportHeadTime, submitConv } from "./pool.ts";
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -159,8 +159,11 @@ function xnnConv(
     b.typedArrayFromHeap(filter),
     bias ? b.typedArrayFromHeap(bias) : undefined,
   );
+  const t0 = performance.now();
   convInto(b, x, filter, out, { ...c, batch: head }, bias);
+  const headMs = performance.now() - t0;
   collect(b.typedArrayFromHeap(out).subarray(head * outImg));
+  reportHeadTime(head, tail, headMs);
   return out;
 }
 

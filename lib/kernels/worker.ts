@@ -52,12 +52,14 @@ async function main(): Promise<void> {
       data = new Float32Array(m.sab, HEADER_BYTES);
     }
     if (m.job) {
+      const t0 = performance.now();
       try {
         run(m.job);
       } catch (err) {
         Atomics.store(ctrl!, 1, 1);
         port.postMessage({ error: String((err as Error)?.message ?? err) });
       }
+      Atomics.store(ctrl!, 2, Math.max(1, Math.round((performance.now() - t0) * 1000)));
       Atomics.store(ctrl!, 0, m.job.seq);
       Atomics.notify(ctrl!, 0);
     }
