@@ -12,7 +12,7 @@ import { csvField } from "./dataset.ts";
 import { readJson, statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "./fsutil.ts";
 import { defaultInput, makeSource } from "./inputs.ts";
 import { kFoldIndices } from "./split.ts";
-import { OVERRIDE_KEYS, trainModel, type TrainOptions } from "./train.ts";
+import { disposeModel, OVERRIDE_KEYS, trainModel, type TrainOptions } from "./train.ts";
 
 /** Options of a cross-validation. */
 export interface CrossValOptions {
@@ -130,7 +130,7 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
     });
     if (t.stopped) return null;
     const preds = await predict(t.model, val, source);
-    t.model.dispose();
+    disposeModel(t.model);
     const m = computeMetrics(preds);
     const result: FoldResult = {
       fold: f,

@@ -10,9 +10,8 @@
  * {@link LEVEL_CAP} and capped at 1: the chart's scale is only roughly 3x the median).
  * @module
  */
-import { join } from "node:path";
-import { decodeGrey, type FeatureSource, type GreyImage, type ImageProblem } from "./preprocess.ts";
-import { UserError, writeFileAtomic } from "./fsutil.ts";
+import { CachedSource, decodeGrey, type GreyImage, type SourceCacheOptions } from "./preprocess.ts";
+import { UserError } from "./fsutil.ts";
 
 /** Options of curve extraction. */
 export interface CurveOptions {
@@ -198,30 +197,38 @@ export function flipCurve(
   return out;
 }
 
-/** Options of the curve feature source. */
-export interface CurveSourceOptions extends CurveOptions {
-  /** Folder for an on-disk cache of curves (`<sha256 of file+options>.f32`); none: memory. */
-  dir?: string;
-  /** How many images to decode at once. */
-  concurrency?: number;
+/**
+ * Move a curve `by` columns along the read (positive: to the right), filling the columns it
+ * leaves with zeros (no read there); returns a new array.
+ */
+export function shiftCurve(
+  x: Float32Array,
+  by: number,
+  channels: number = CURVE_CHANNEL_COUNT,
+): Float32Array {
+  const out = new Float32Array(x.length);
+  const d = Math.trunc(by) * channels;
+  if (Math.abs(d) >= x.length) return out;
+  if (d >= 0) out.set(x.subarray(0, x.length - d), d);
+  else out.set(x.subarray(-d));
+  return out;
 }
 
+/** Options of the curve feature source. */
+export interface CurveSourceOptions extends CurveOptions, SourceCacheOptions {}
+
 /**
- * Curves of image files for training and classification: a FeatureSource (shape
- * [columns, 5]) with a memory cache and an optional disk cache.
+ * Curves of image files for training and classification: a cached feature source of shape
+ * [columns, 5], stored as Float32.
  */
-export class CurveSource implements FeatureSource {
+export class CurveSource extends CachedSource {
   readonly options: Required<CurveOptions>;
-  readonly dir?: string;
-  readonly concurrency: number;
-  #memory = new Map<string, Float32Array>();
 
   /** Create a source for one curve setting. */
   constructor(opts: CurveSourceOptions = {}) {
     const { dir, concurrency, ...rest } = opts;
+    super({ dir, concurrency });
     this.options = { ...CURVE_DEFAULTS, ...rest };
-    this.dir = dir;
-    this.concurrency = concurrency ?? 4;
   }
 
   /** Input shape of one sample: [columns, 5]. */
@@ -234,69 +241,28 @@ export class CurveSource implements FeatureSource {
     return flipCurve(x, this.options.columns);
   }
 
-  /** The curve of `path` (a copy; callers may modify it). Throws UserError if unusable. */
-  async get(path: string): Promise<Float32Array> {
-    const mem = this.#memory.get(path);
-    if (mem) return mem.slice();
-    let bytes: Uint8Array;
-    try {
-      bytes = await Deno.readFile(path);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) throw new UserError(`${path}: file not found`);
-      throw new UserError(`${path}: cannot read (${(err as Error).message})`);
-    }
-    const size = this.options.columns * CURVE_CHANNEL_COUNT;
-    let diskPath: string | undefined;
-    if (this.dir) {
-      diskPath = join(this.dir, `${await this.#key(bytes)}.f32`);
-      try {
-        const cached = await Deno.readFile(diskPath);
-        if (cached.length === size * 4) {
-          const x = new Float32Array(cached.buffer, cached.byteOffset, size).slice();
-          this.#memory.set(path, x);
-          return x.slice();
-        }
-      } catch { /* not cached yet */ }
-    }
-    const x = curveFromGrey(await decodeGrey(bytes, path), this.options, path);
-    this.#memory.set(path, x);
-    if (diskPath) await writeFileAtomic(diskPath, new Uint8Array(x.buffer.slice(0)));
-    return x.slice();
+  /** The curve moved `by` columns (zero fill). */
+  shift(x: Float32Array, by: number): Float32Array {
+    return shiftCurve(x, by);
   }
 
-  /** Curves of many files, concurrently; unusable ones come back as problems and null. */
-  async getMany(
-    paths: string[],
-    onEach?: () => void,
-  ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }> {
-    const images: (Float32Array | null)[] = new Array(paths.length).fill(null);
-    const problems: ImageProblem[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < paths.length) {
-        const i = next++;
-        try {
-          images[i] = await this.get(paths[i]);
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-          problems.push({ path: paths[i], reason: err.message.replace(`${paths[i]}: `, "") });
-        }
-        onEach?.();
-      }
-    };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
-    return { images, problems };
+  /** The curve of a decoded image. */
+  fromGrey(img: GreyImage, name: string): Float32Array {
+    return curveFromGrey(img, this.options, name);
   }
 
-  async #key(bytes: Uint8Array): Promise<string> {
+  protected get cacheTag(): string {
     const o = this.options;
-    const tag = new TextEncoder().encode(
-      `|curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v2`,
-    );
-    const all = new Uint8Array(bytes.length + tag.length);
-    all.set(bytes);
-    all.set(tag, bytes.length);
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v2`;
+  }
+
+  protected encode(x: Float32Array): Uint8Array {
+    return new Uint8Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+  }
+
+  protected decode(stored: Uint8Array): Float32Array | null {
+    const size = this.options.columns * CURVE_CHANNEL_COUNT;
+    if (stored.length !== size * 4) return null;
+    return new Float32Array(stored.buffer.slice(stored.byteOffset, stored.byteOffset + size * 4));
   }
 }

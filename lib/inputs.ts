@@ -1,10 +1,12 @@
 /**
- * Input representations a model can be fed, and the feature source that produces each from
- * image files. A model's representation is stored with it (model.json metadata), so
- * evaluation and classification preprocess exactly as training did.
+ * Input representations a model can be fed (the grey image for AlexNet, the coverage curve for
+ * the compact model), and the feature source that produces each from image files. A model's
+ * representation is stored with it (model.json metadata), so evaluation and classification
+ * preprocess exactly as training did.
  * @module
  */
 import { join } from "node:path";
+import { CURVE_DEFAULTS, CurveSource } from "./curve.ts";
 import {
   type FeatureSource,
   ImageCache,
@@ -20,15 +22,23 @@ export interface ImageInput {
   resize: ResizeKernel;
 }
 
+/** The compact model's representation: the coverage curve read back from the chart. */
+export interface CurveInput {
+  kind: "curve";
+  /** Curve length (column groups across the chart). */
+  columns: number;
+}
+
 /** Any input representation. */
-export type InputSpec = ImageInput;
+export type InputSpec = ImageInput | CurveInput;
 
 /** The input representation each model is trained on by default. */
 export function defaultInput(model: ModelName): InputSpec {
   switch (model) {
     case "alexnet":
-    case "compact":
       return { kind: "image", ...PREPROCESS_DEFAULTS };
+    case "compact":
+      return { kind: "curve", columns: CURVE_DEFAULTS.columns };
   }
 }
 
@@ -46,6 +56,11 @@ export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSo
         size: spec.size,
         resize: spec.resize,
         dir: opts.cacheDir ? join(opts.cacheDir, `image-${spec.size}-${spec.resize}`) : undefined,
+      });
+    case "curve":
+      return new CurveSource({
+        columns: spec.columns,
+        dir: opts.cacheDir ? join(opts.cacheDir, `curve-${spec.columns}`) : undefined,
       });
   }
 }

@@ -150,7 +150,8 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
   });
   // Flatten (not global pooling): where along the read a feature sits matters.
   let h = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
-  h = tf.layers.dropout({ rate: o.dropout, seed: seed++, name: "dropout1" })
+  // Unseeded on purpose (as in AlexNet): a seeded tfjs dropout layer draws one mask for good.
+  h = tf.layers.dropout({ rate: o.dropout, name: "dropout1" })
     .apply(h) as tf.SymbolicTensor;
   h = tf.layers.dense({
     units: COMPACT_HIDDEN,
@@ -158,7 +159,7 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
     kernelInitializer: init(),
     name: "fc",
   }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.dropout({ rate: o.dropout, seed: seed++, name: "dropout2" })
+  h = tf.layers.dropout({ rate: o.dropout, name: "dropout2" })
     .apply(h) as tf.SymbolicTensor;
   const out = tf.layers.dense({
     units: o.classes,
@@ -170,7 +171,7 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
 }
 
 /** Build a model by name. */
-export function buildModel(name: ModelName, opts: ModelOptions = {}): tf.LayersModel {
+export function buildModel(name: ModelName, opts: CompactOptions = {}): tf.LayersModel {
   if (name === "alexnet") return buildAlexNet(opts);
   if (name === "compact") return buildCompact(opts);
   throw new Error(`unknown model "${name}" (expected alexnet or compact)`);

@@ -152,13 +152,16 @@ export async function loadImage(path: string, opts: PreprocessOptions = {}): Pro
   return resizeGrey(await decodeGrey(path), o.size, o.resize);
 }
 
-/** Options of the image cache. */
-export interface CacheOptions extends PreprocessOptions {
+/** Options shared by the cached feature sources. */
+export interface SourceCacheOptions {
   /** Folder for the on-disk cache; none means memory only. */
   dir?: string;
-  /** How many images to decode at once (sharp runs them on its thread pool). */
+  /** How many files to decode at once (sharp runs them on its thread pool). */
   concurrency?: number;
 }
+
+/** Options of the image cache. */
+export interface CacheOptions extends PreprocessOptions, SourceCacheOptions {}
 
 /** Cache statistics, for tests and progress lines. */
 export interface CacheStats {
@@ -168,66 +171,86 @@ export interface CacheStats {
 }
 
 /**
- * A cache of preprocessed images: memory first, then disk (`dir/<sha256 of file+options>.u8`,
- * 8-bit), then decoding. Stored 8-bit, returned as Float32 in [0, 1].
+ * What the batch generator and the trainer need from an input pipeline: the per-sample input
+ * shape, batched loading that reports unreadable files, the horizontal flip, and the features
+ * of an image already decoded (charts drawn in memory from overlaps). `ImageCache` is the image
+ * pipeline, `CurveSource` (lib/curve.ts) the coverage-curve one.
  */
-export class ImageCache implements FeatureSource {
-  readonly options: Required<PreprocessOptions>;
+export interface FeatureSource {
+  /** Input shape of one sample, without the batch dimension (e.g. [224, 224, 1]). */
+  readonly shape: number[];
+  /** Load many samples concurrently; unreadable ones come back as problems and null. */
+  getMany(
+    paths: string[],
+    onEach?: () => void,
+  ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }>;
+  /** The sample mirrored left-right. */
+  flip(x: Float32Array): Float32Array;
+  /** The sample moved `by` positions along the read (zero fill); absent: no shift augmentation. */
+  shift?(x: Float32Array, by: number): Float32Array;
+  /** Features of a decoded grey image; throws UserError naming `name` when it is unusable. */
+  fromGrey(img: GreyImage, name: string): Float32Array;
+}
+
+/**
+ * The shared part of the feature sources: features computed from each file's decoded grey
+ * image, kept in memory and on disk (`dir/<sha256 of file bytes and cacheTag>.bin`), loaded
+ * several files at a time. Subclasses say how features are computed, stored and flipped.
+ */
+export abstract class CachedSource implements FeatureSource {
   readonly dir?: string;
   readonly concurrency: number;
   readonly stats: CacheStats = { memoryHits: 0, diskHits: 0, decoded: 0 };
   #memory = new Map<string, Uint8Array>();
 
-  /** Create a cache for one preprocessing setting. */
-  constructor(opts: CacheOptions = {}) {
-    this.options = {
-      size: opts.size ?? PREPROCESS_DEFAULTS.size,
-      resize: opts.resize ?? PREPROCESS_DEFAULTS.resize,
-    };
+  /** Set up the memory and disk cache. */
+  constructor(opts: SourceCacheOptions = {}) {
     this.dir = opts.dir;
     this.concurrency = opts.concurrency ?? 4;
   }
 
-  /** Input shape of one image: [size, size, 1]. */
-  get shape(): number[] {
-    return [this.options.size, this.options.size, 1];
-  }
+  /** Input shape of one sample. */
+  abstract get shape(): number[];
+  /** The sample mirrored left-right. */
+  abstract flip(x: Float32Array): Float32Array;
+  /** Features of a decoded grey image; throws UserError naming `name` when it is unusable. */
+  abstract fromGrey(img: GreyImage, name: string): Float32Array;
+  /** Every option that changes the features, as text (keys the disk cache with the file). */
+  protected abstract get cacheTag(): string;
+  /** Features to their stored form (memory and disk). */
+  protected abstract encode(x: Float32Array): Uint8Array;
+  /** Stored form back to features (a new array); null when it does not fit the options. */
+  protected abstract decode(stored: Uint8Array): Float32Array | null;
 
-  /** The image mirrored left-right. */
-  flip(x: Float32Array): Float32Array {
-    return flipHorizontal(x, this.options.size);
-  }
-
-  /** The preprocessed image of `path` ([0,1] Float32, size*size). Throws UserError if unreadable. */
+  /** The features of `path` (a new array each call). Throws UserError if it is unusable. */
   async get(path: string): Promise<Float32Array> {
     const mem = this.#memory.get(path);
     if (mem) {
       this.stats.memoryHits++;
-      return toFloat(mem);
+      return this.decode(mem)!;
     }
     const bytes = await readFileOrFail(path);
     let diskPath: string | undefined;
     if (this.dir) {
-      const key = await this.#key(bytes);
-      diskPath = join(this.dir, `${key}.u8`);
+      diskPath = join(this.dir, `${await this.#key(bytes)}.bin`);
       try {
         const cached = await Deno.readFile(diskPath);
-        if (cached.length === this.options.size ** 2) {
+        const x = this.decode(cached);
+        if (x) {
           this.stats.diskHits++;
           this.#memory.set(path, cached);
-          return toFloat(cached);
+          return x;
         }
       } catch { /* not cached yet */ }
     }
-    const img = resizeGrey(await decodeGrey(bytes, path), this.options.size, this.options.resize);
-    const q = toBytes(img);
+    const stored = this.encode(this.fromGrey(await decodeGrey(bytes, path), path));
     this.stats.decoded++;
-    this.#memory.set(path, q);
-    if (diskPath) await writeFileAtomic(diskPath, q);
-    return toFloat(q);
+    this.#memory.set(path, stored);
+    if (diskPath) await writeFileAtomic(diskPath, stored);
+    return this.decode(stored)!;
   }
 
-  /** Preprocess many files concurrently; unreadable ones are returned as problems, not thrown. */
+  /** Load many files concurrently; unusable ones are returned as problems, not thrown. */
   async getMany(
     paths: string[],
     onEach?: () => void,
@@ -252,7 +275,7 @@ export class ImageCache implements FeatureSource {
   }
 
   async #key(bytes: Uint8Array): Promise<string> {
-    const tag = new TextEncoder().encode(`|${this.options.size}|${this.options.resize}|v1`);
+    const tag = new TextEncoder().encode(`|${this.cacheTag}`);
     const all = new Uint8Array(bytes.length + tag.length);
     all.set(bytes);
     all.set(tag, bytes.length);
@@ -261,33 +284,53 @@ export class ImageCache implements FeatureSource {
   }
 }
 
-function toBytes(img: Float32Array): Uint8Array {
-  const q = new Uint8Array(img.length);
-  for (let i = 0; i < img.length; i++) q[i] = Math.round(img[i] * 255);
-  return q;
-}
-
-function toFloat(q: Uint8Array): Float32Array {
-  const f = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) f[i] = q[i] / 255;
-  return f;
-}
-
 /**
- * What the batch generator and the trainer need from an input pipeline: the per-sample input
- * shape, batched loading that reports unreadable files, and the horizontal flip.
- * `ImageCache` is the image pipeline; other representations implement the same interface.
+ * The thesis image pipeline as a cached source: images resized and stored 8-bit (memory, then
+ * disk, then decoding), returned as Float32 in [0, 1].
  */
-export interface FeatureSource {
-  /** Input shape of one sample, without the batch dimension (e.g. [224, 224, 1]). */
-  readonly shape: number[];
-  /** Load many samples concurrently; unreadable ones come back as problems and null. */
-  getMany(
-    paths: string[],
-    onEach?: () => void,
-  ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }>;
-  /** The sample mirrored left-right. */
-  flip(x: Float32Array): Float32Array;
+export class ImageCache extends CachedSource {
+  readonly options: Required<PreprocessOptions>;
+
+  /** Create a cache for one preprocessing setting. */
+  constructor(opts: CacheOptions = {}) {
+    super(opts);
+    this.options = {
+      size: opts.size ?? PREPROCESS_DEFAULTS.size,
+      resize: opts.resize ?? PREPROCESS_DEFAULTS.resize,
+    };
+  }
+
+  /** Input shape of one image: [size, size, 1]. */
+  get shape(): number[] {
+    return [this.options.size, this.options.size, 1];
+  }
+
+  /** The image mirrored left-right. */
+  flip(x: Float32Array): Float32Array {
+    return flipHorizontal(x, this.options.size);
+  }
+
+  /** The resized image of a decoded one. */
+  fromGrey(img: GreyImage): Float32Array {
+    return resizeGrey(img, this.options.size, this.options.resize);
+  }
+
+  protected get cacheTag(): string {
+    return `image|${this.options.size}|${this.options.resize}|v1`;
+  }
+
+  protected encode(x: Float32Array): Uint8Array {
+    const q = new Uint8Array(x.length);
+    for (let i = 0; i < x.length; i++) q[i] = Math.round(x[i] * 255);
+    return q;
+  }
+
+  protected decode(q: Uint8Array): Float32Array | null {
+    if (q.length !== this.options.size ** 2) return null;
+    const f = new Float32Array(q.length);
+    for (let i = 0; i < q.length; i++) f[i] = q[i] / 255;
+    return f;
+  }
 }
 
 /** One batch: inputs stacked (NHWC), one-hot labels [non_chimeric, chimeric]. */
@@ -312,6 +355,8 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Random horizontal flips with probability 0.5 (training augmentation). */
   flip?: boolean;
+  /** Random shifts of up to this many positions either way, where the source can shift. */
+  shift?: number;
   /** Seed of shuffles and flips. */
   seed?: number;
   /** Number of passes over the samples; Infinity for an endless stream. */
@@ -327,6 +372,7 @@ export const BATCH_DEFAULTS: Required<Omit<BatchOptions, "onProblem">> = {
   batchSize: 32,
   shuffle: true,
   flip: true,
+  shift: 0,
   seed: 0,
   epochs: 1,
   startStep: 0,
@@ -352,7 +398,7 @@ function hash01(...xs: number[]): number {
 /**
  * Yield batches of preprocessed samples with one-hot labels, as a stream of passes over the
  * samples (each pass reshuffled, seeded by seed and pass number; the last batch of a pass may
- * be smaller, as in Keras). Batch k is the same for the same seed whatever `startStep` is, so
+ * be smaller, as in Keras), each sample flipped and shifted at random when asked. Batch k is the same for the same seed whatever `startStep` is, so
  * an interrupted run resumes exactly. Unreadable samples go to `onProblem` and are dropped
  * from their batch; nothing crashes mid-epoch.
  */
@@ -392,7 +438,12 @@ export async function* batches(
       const img = images[i];
       if (!img) return;
       const flip = o.flip && hash01(o.seed, pass, start + i, 7) < 0.5;
-      x.set(flip ? source.flip(img) : img, k * item);
+      let v = flip ? source.flip(img) : img;
+      if (o.shift > 0 && source.shift) {
+        const by = Math.floor(hash01(o.seed, pass, start + i, 11) * (2 * o.shift + 1)) - o.shift;
+        if (by !== 0) v = source.shift(v, by);
+      }
+      x.set(v, k * item);
       y[k * 2 + labelIndex(s.label)] = 1;
       paths.push(s.path);
       k++;

@@ -23,7 +23,7 @@ const OPTIONS: TrainOptions = {
   model: "compact",
   epochs: 1,
   batchSize: 8,
-  input: { kind: "image", size: 16, resize: "area" },
+  input: { kind: "curve", columns: 32 },
 };
 
 Deno.test("spread is the mean and sample standard deviation", () => {

@@ -10,6 +10,7 @@ import {
   flipCurve,
   LEVEL_CAP,
   loadCurve,
+  shiftCurve,
 } from "../lib/curve.ts";
 import { UserError } from "../lib/fsutil.ts";
 import { HAS_REAL_DATA, REAL_DATA as REAL } from "./fixtures.ts";
@@ -116,6 +117,15 @@ Deno.test("flipCurve mirrors columns and is its own inverse", () => {
   assert.deepEqual([...flipCurve(c, 2)], [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
 });
 
+Deno.test("shiftCurve moves whole columns along the read and fills with zeros", () => {
+  const x = Float32Array.from({ length: 4 * 2 }, (_, i) => i + 1);
+  assert.deepEqual([...shiftCurve(x, 1, 2)], [0, 0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([...shiftCurve(x, -2, 2)], [5, 6, 7, 8, 0, 0, 0, 0]);
+  assert.deepEqual([...shiftCurve(x, 0, 2)], [...x]);
+  assert.deepEqual([...shiftCurve(x, 9, 2)], new Array(8).fill(0));
+  assert.equal(x[0], 1, "input unchanged");
+});
+
 Deno.test("bad images: UserError naming the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -148,8 +158,18 @@ Deno.test("bad images: UserError naming the file", async () => {
     assert.ok(images[0] instanceof Float32Array && images[1] === null && images[2] === null);
     assert.deepEqual(problems.map((p) => p.path).sort(), [blank, text].sort());
     // Disk cache: a fresh source reads the same curve back.
-    const again = await new CurveSource({ dir: join(dir, "cache") }).get(good);
+    const fresh = new CurveSource({ dir: join(dir, "cache") });
+    const again = await fresh.get(good);
     assert.deepEqual([...again], [...images[0]!]);
+    assert.deepEqual(fresh.stats, { memoryHits: 0, diskHits: 1, decoded: 0 });
+    // fromGrey gives the curve of an image decoded elsewhere (charts drawn from overlaps).
+    const grey = await sharp(await Deno.readFile(good)).flatten({ background: "#fff" })
+      .greyscale().raw().toBuffer({ resolveWithObject: true });
+    const direct = src.fromGrey(
+      { width: grey.info.width, height: grey.info.height, data: new Uint8Array(grey.data) },
+      "drawn",
+    );
+    assert.deepEqual([...direct], [...again]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

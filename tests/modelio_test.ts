@@ -10,14 +10,14 @@ await testBackend();
 
 const META = {
   model: "compact",
-  input: { kind: "image", size: 16, resize: "area" },
+  input: { kind: "curve", columns: 32 },
   labels: ["non_chimeric", "chimeric"],
 };
 
 Deno.test("save/load round trip: same predictions, metadata kept, standard Layers files", async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const model = buildModel("compact", { size: 16 });
+    const model = buildModel("compact", { columns: 32 });
     await saveModel(model, dir, META);
     const json = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
     assert.equal(json.format, "layers-model");
@@ -25,7 +25,7 @@ Deno.test("save/load round trip: same predictions, metadata kept, standard Layer
     assert.match(weightFile, /^weights-[0-9a-f]+\.bin$/);
     const { model: loaded, meta } = await loadModel(dir);
     assert.deepEqual(meta, META);
-    const x = tf.randomUniform([3, 16, 16, 1], 0, 1, "float32", 7);
+    const x = tf.randomUniform([3, 32, 5], 0, 1, "float32", 7);
     const a = (model.predict(x) as tf.Tensor).arraySync();
     const b = (loaded.predict(x) as tf.Tensor).arraySync();
     assert.deepEqual(b, a);
@@ -37,7 +37,7 @@ Deno.test("save/load round trip: same predictions, metadata kept, standard Layer
     }));
     assert.deepEqual((viaTf.predict(x) as tf.Tensor).arraySync(), a);
     // Saving again replaces the weights file and leaves exactly one.
-    await saveModel(buildModel("compact", { size: 16, seed: 9 }), dir, META);
+    await saveModel(buildModel("compact", { columns: 32, seed: 9 }), dir, META);
     const bins = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".bin"));
     assert.equal(bins.length, 1);
   } finally {
@@ -53,7 +53,7 @@ Deno.test("loading a missing or broken model names the file", async () => {
     await assert.rejects(loadModel(dir), /model\.json: not a valid model\.json/);
     await Deno.writeTextFile(join(dir, "model.json"), "{}");
     await assert.rejects(loadModel(dir), /not a TensorFlow\.js Layers model/);
-    await saveModel(buildModel("compact", { size: 16 }), join(dir, "m"), META);
+    await saveModel(buildModel("compact", { columns: 32 }), join(dir, "m"), META);
     for (const e of Deno.readDirSync(join(dir, "m"))) {
       if (e.name.endsWith(".bin")) await Deno.remove(join(dir, "m", e.name));
     }

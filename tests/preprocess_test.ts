@@ -5,6 +5,7 @@ import { listDataset } from "../lib/dataset.ts";
 import {
   batches,
   decodeGrey,
+  type FeatureSource,
   flipHorizontal,
   ImageCache,
   loadImage,
@@ -139,6 +140,47 @@ Deno.test("cache: memory hits, then disk hits in a new cache, same pixels as a f
     const other = new ImageCache({ size: 32, resize: "nearest", dir: cacheDir });
     await other.get(path);
     assert.equal(other.stats.decoded, 1, "options are part of the key");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("batches: shifts only where the source can shift, by at most the limit", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(dir, 2);
+    const { samples } = await listDataset(dir);
+    const base = new ImageCache({ size: 8 });
+    const shifts: number[] = [];
+    const source: FeatureSource = {
+      shape: base.shape,
+      getMany: (paths) => base.getMany(paths),
+      flip: (x) => x,
+      fromGrey: (img) => base.fromGrey(img),
+      shift: (x, by) => {
+        shifts.push(by);
+        return x;
+      },
+    };
+    const opts = { batchSize: 3, epochs: 3, seed: 2, shift: 2 };
+    for await (const _ of batches(samples, source, opts));
+    assert.ok(
+      shifts.length > 0 && shifts.every((by) => by !== 0 && Math.abs(by) <= 2),
+      `${shifts}`,
+    );
+    const first = [...shifts];
+    shifts.length = 0;
+    for await (const _ of batches(samples, source, opts));
+    assert.deepEqual(shifts, first, "seeded");
+    shifts.length = 0;
+    for await (const _ of batches(samples, source, { ...opts, shift: 0 }));
+    assert.equal(shifts.length, 0);
+    // The image pipeline has no shift: asking for one changes nothing.
+    const plain = [];
+    for await (const b of batches(samples, base, { ...opts, shift: 3 })) plain.push(b.x);
+    const none = [];
+    for await (const b of batches(samples, base, { ...opts, shift: 0 })) none.push(b.x);
+    assert.deepEqual(plain, none);
   } finally {
     await cleanup();
   }

@@ -3,7 +3,14 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { listDataset } from "../lib/dataset.ts";
 import { splitSamples } from "../lib/split.ts";
-import { PRESETS, trainModel, type TrainOptions, withOverrides } from "../lib/train.ts";
+import {
+  learningRateAt,
+  PRESETS,
+  smoothLabels,
+  trainModel,
+  type TrainOptions,
+  withOverrides,
+} from "../lib/train.ts";
 import { readJson, statOrNull } from "../lib/fsutil.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
@@ -15,7 +22,7 @@ const OPTIONS: TrainOptions = {
   model: "compact",
   epochs: 2,
   batchSize: 8,
-  input: { kind: "image", size: 16, resize: "area" },
+  input: { kind: "curve", columns: 32 },
 };
 
 async function fixtureRows(dir: string) {
@@ -147,4 +154,57 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
   );
   assert.throws(() => withOverrides(base, { resize: "cubic" }), /invalid resize "cubic"/);
   assert.throws(() => withOverrides(base, { depth: "3" }), /unknown option "depth"/);
+  // Representation keys belong to their model's input.
+  const compact = withOverrides(PRESETS.default, {
+    columns: "64",
+    shift: "4",
+    "weight-decay": "0",
+    "label-smoothing": "0.2",
+    schedule: "constant",
+  });
+  assert.deepEqual(compact.input, { kind: "curve", columns: 64 });
+  assert.equal(compact.shift, 4);
+  assert.equal(compact.weightDecay, 0);
+  assert.equal(compact.labelSmoothing, 0.2);
+  assert.equal(compact.schedule, "constant");
+  assert.throws(
+    () => withOverrides(PRESETS.default, { size: "64" }),
+    /size applies to the image model \(alexnet\) only/,
+  );
+  assert.throws(() => withOverrides(base, { columns: "64" }), /applies to the curve model/);
+  assert.throws(
+    () => withOverrides(PRESETS.default, { columns: "8" }),
+    /expected an integer >= 16/,
+  );
+  assert.throws(
+    () => withOverrides(PRESETS.default, { "label-smoothing": "1" }),
+    /invalid label-smoothing "1"/,
+  );
+  assert.throws(() => withOverrides(PRESETS.default, { schedule: "step" }), /onecycle/);
+});
+
+Deno.test("one-cycle schedule: warm-up from lr/25 to lr over 20%, cosine down to ~0", () => {
+  const o = { ...PRESETS.default, lr: 1 };
+  assert.equal(learningRateAt(o, 0, 100), 1 / 25);
+  assert.ok(Math.abs(learningRateAt(o, 20, 100) - 1) < 1e-12);
+  assert.ok(learningRateAt(o, 10, 100) > 0.5 && learningRateAt(o, 10, 100) < 0.6);
+  assert.ok(learningRateAt(o, 60, 100) < 1 && learningRateAt(o, 60, 100) > 0.4);
+  assert.ok(Math.abs(learningRateAt(o, 99, 100) - 1 / 25e4) < 1e-12);
+  for (let s = 21; s < 100; s++) {
+    assert.ok(learningRateAt(o, s, 100) < learningRateAt(o, s - 1, 100), `decreasing at ${s}`);
+  }
+  assert.equal(learningRateAt({ ...o, schedule: "constant" }, 77, 100), 1);
+});
+
+Deno.test("label smoothing moves one-hot targets toward 1/2 and keeps their sum", () => {
+  assert.deepEqual(
+    [...smoothLabels(Float32Array.from([0, 1, 1, 0]), 0.1)].map((v) => +v.toFixed(6)),
+    [
+      0.05,
+      0.95,
+      0.95,
+      0.05,
+    ],
+  );
+  assert.deepEqual([...smoothLabels(Float32Array.from([0, 1]), 0)], [0, 1]);
 });

@@ -5,7 +5,7 @@
  */
 import { num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
 import { listDataset, type ManifestRow, readManifest, type Sample } from "../dataset.ts";
-import { PRESETS, type TrainOptions, withOverrides } from "../train.ts";
+import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../split.ts";
 import { randomSeed } from "../random.ts";
 import { selectBackend } from "../backend.ts";
@@ -32,18 +32,24 @@ export const DATA_OPTIONS: Record<string, OptionSpec> = {
 export const TRAIN_FLAGS: Record<string, OptionSpec> = {
   preset: {
     type: "string",
-    help: "default (full passes, learns) or thesis (5 x 32 steps, RMSprop 1e-4, AlexNet)",
+    help: "default (compact curve model, 30 epochs, AdamW one-cycle) or thesis (AlexNet, " +
+      "5 x 32 steps, RMSprop 1e-4)",
     default: "default",
   },
   model: { type: "string", help: "alexnet or compact (default: the preset's)" },
   epochs: { type: "string", help: "number of epochs" },
   "steps-per-epoch": { type: "string", help: "steps per epoch (default: a full pass; thesis: 32)" },
   "batch-size": { type: "string", help: "batch size" },
-  lr: { type: "string", help: "learning rate" },
+  lr: { type: "string", help: "learning rate (peak of the one-cycle schedule)" },
+  schedule: { type: "string", help: "learning-rate schedule: onecycle or constant" },
   optimizer: { type: "string", help: "rmsprop or adam" },
-  seed: { type: "string", help: "seed of weights, data order and flips" },
-  size: { type: "string", help: "input image side in pixels (image models)" },
-  resize: { type: "string", help: "resize kernel of image input: area or nearest" },
+  "weight-decay": { type: "string", help: "decoupled weight decay (0 turns it off)" },
+  "label-smoothing": { type: "string", help: "label smoothing, 0 to <1 (0 turns it off)" },
+  seed: { type: "string", help: "seed of weights, data order and augmentation" },
+  size: { type: "string", help: "input image side in pixels (alexnet)" },
+  resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },
+  columns: { type: "string", help: "curve length in columns (compact)" },
+  shift: { type: "string", help: "random shifts of up to N curve columns (compact; 0: none)" },
   "no-flip": { type: "boolean", help: "no horizontal-flip augmentation" },
   cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
 };
@@ -55,20 +61,8 @@ export function trainOptionsFrom(args: ParsedArgs): TrainOptions {
     throw new UserError(`--preset must be default or thesis, got "${preset}"`);
   }
   const overrides: Record<string, string> = {};
-  for (
-    const k of [
-      "model",
-      "epochs",
-      "steps-per-epoch",
-      "batch-size",
-      "lr",
-      "optimizer",
-      "seed",
-      "size",
-      "resize",
-    ]
-  ) {
-    const v = str(args, k);
+  for (const k of OVERRIDE_KEYS) {
+    const v = k in TRAIN_FLAGS ? str(args, k) : undefined;
     if (v !== undefined) overrides[k] = v;
   }
   if (args.values["no-flip"]) overrides.flip = "false";

@@ -18,16 +18,16 @@ Deno.test("cv CLI: a 2x2 grid writes cv.json, cv.csv and plots, names the best; 
       "--epochs",
       "1",
       "--grid",
-      "lr=1e-3,3e-3 size=16",
+      "lr=1e-3,3e-3 columns=32",
     ];
     const r = await runCli("cv", args);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /lr=1e-3_size=16\t0\.\d{4} ± 0\.\d{4}/);
+    assert.match(r.stdout, /lr=1e-3_columns=32\t0\.\d{4} ± 0\.\d{4}/);
     assert.match(r.stdout, /best: lr=.* — accuracy .* AUC .*over 2 folds/);
     const csv = (await Deno.readTextFile(join(out, "cv.csv"))).trim().split("\n");
-    assert.equal(csv[0], "lr,size,acc_mean,acc_std,auc_mean,auc_std,f1_mean,f1_std,folds");
+    assert.equal(csv[0], "lr,columns,acc_mean,acc_std,auc_mean,auc_std,f1_mean,f1_std,folds");
     assert.equal(csv.length, 3);
-    for (const f of ["cv.json", "cv_accuracy.png", "cv_auc.svg", "lr=1e-3_size=16/oof.csv"]) {
+    for (const f of ["cv.json", "cv_accuracy.png", "cv_auc.svg", "lr=1e-3_columns=32/oof.csv"]) {
       await Deno.stat(join(out, f));
     }
     const again = await runCli("cv", args);

@@ -9,7 +9,7 @@ Deno.test("train, evaluate and classify CLIs on a small generated data set", asy
   try {
     const data = await makeDataset(join(dir, "data"), 6);
     const run = join(dir, "run");
-    const common = ["--size", "16", "--batch-size", "8", "--cache", join(dir, "cache")];
+    const common = ["--columns", "32", "--batch-size", "8", "--cache", join(dir, "cache")];
     const t = await runCli("train", [
       "--data",
       data,
@@ -105,8 +105,6 @@ Deno.test("train CLI: Ctrl-C saves a checkpoint and exits; --resume finishes the
         "6",
         "--batch-size",
         "1",
-        "--size",
-        "48",
       ],
       cwd: new URL("../../", import.meta.url).pathname,
       env: { NO_COLOR: "1" },
