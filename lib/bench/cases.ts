@@ -10,6 +10,11 @@ import { existsSync } from "node:fs";
 import { buildModel, modelInput, type ModelName } from "../model.ts";
 import { cpuMs, wasmThreads } from "../backend.ts";
 import { fusedRmsprop } from "../kernels/rmsprop.ts";
+import { join } from "node:path";
+import { listDataset } from "../dataset.ts";
+import { CurveSource } from "../curve.ts";
+import { type CachedSource, ImageCache } from "../preprocess.ts";
+import { synthThroughput, writeSynthDataset } from "../synth.ts";
 
 /** One result row (printed as one JSON line). */
 export type BenchRow = Record<string, string | number | boolean | null>;
@@ -180,6 +185,92 @@ const memoryCase: BenchCase = {
   },
 };
 
+/** The real pile-o-grams, when this checkout sits beside ../shared. */
+export const REAL_DATA_DIR = fileURLToPath(
+  new URL("../../../shared/data/original_data", import.meta.url),
+);
+
+/** Images per second PIL decodes and resizes on one core (the reference figure). */
+export const PREPROCESS_TARGET = 200;
+
+/** Image files for the preprocessing case: the real set (or a spread subset), else synthetic. */
+async function preprocessFiles(
+  quick: boolean,
+): Promise<{ files: string[]; data: string; temp?: string }> {
+  if (existsSync(REAL_DATA_DIR)) {
+    const { samples } = await listDataset(REAL_DATA_DIR);
+    const files = samples.map((s) => s.path);
+    const n = quick ? 300 : files.length;
+    return {
+      files: files.filter((_, i) => i % Math.ceil(files.length / n) === 0),
+      data: "real",
+    };
+  }
+  const dir = await Deno.makeTempDir({ prefix: "chimera-bench-" });
+  await writeSynthDataset(dir, { perClass: quick ? 50 : 300, seed: 1 });
+  const files = (await listDataset(dir)).samples.map((s) => s.path);
+  return { files, data: "synthetic", temp: dir };
+}
+
+const preprocessCase: BenchCase = {
+  name: "preprocess",
+  description: "decode + preprocess throughput of the whole real set (images/s, cold, 4 at a " +
+    "time): 224x224 area images (AlexNet) and coverage curves (compact); then the disk cache",
+  run: async (ctx) => {
+    const { files, data, temp } = await preprocessFiles(ctx.quick);
+    const cacheDir = await Deno.makeTempDir({ prefix: "chimera-bench-cache-" });
+    const pipelines: [string, (dir?: string) => CachedSource][] = [
+      ["image_224_area", (dir) => new ImageCache({ dir })],
+      ["curve_145", (dir) => new CurveSource({ dir })],
+    ];
+    try {
+      for (const [what, make] of pipelines) {
+        for (const pass of ["cold", "disk_cache"] as const) {
+          const src = make(join(cacheDir, what));
+          const t = performance.now();
+          const c = cpuMs();
+          const { problems } = await src.getMany(files);
+          const seconds = (performance.now() - t) / 1000;
+          const rate = files.length / seconds;
+          const row: BenchRow = {
+            bench: "preprocess",
+            what,
+            pass,
+            data,
+            images: files.length,
+            problems: problems.length,
+            seconds: sig(seconds),
+            images_per_s: sig(rate),
+            cpu_cores_used: sig((cpuMs() - c) / 1000 / seconds),
+          };
+          if (pass === "cold") {
+            Object.assign(row, { target: PREPROCESS_TARGET, met: rate >= PREPROCESS_TARGET });
+          }
+          ctx.emit(row);
+        }
+      }
+    } finally {
+      await Deno.remove(cacheDir, { recursive: true });
+      if (temp) await Deno.remove(temp, { recursive: true });
+    }
+    return []; // rows were printed as they came
+  },
+};
+
+const synthCase: BenchCase = {
+  name: "synth",
+  description: "synthetic pile-o-grams generated and rendered to PNG per second (lib/synth.ts)",
+  run: async (ctx) => {
+    const r = await synthThroughput(ctx.quick ? 60 : 300);
+    return [{
+      bench: "synth",
+      charts: r.charts,
+      seconds: sig(r.seconds),
+      charts_per_s: sig(r.chartsPerSecond),
+    }];
+  },
+};
+
 /** Python used for the PyTorch reference (Debian's python3-torch). */
 export const TORCH_PYTHON = "/usr/bin/python3";
 
@@ -255,7 +346,7 @@ export const BENCH_CASES: BenchCase[] = [
   forwardCase,
   trainStepCase("compact"),
   memoryCase,
-  // Slot for the preprocessing throughput case (lib/preprocess.ts, owned elsewhere):
-  // insert a BenchCase named "preprocess" here, e.g. images per second of load + resize.
+  preprocessCase,
+  synthCase,
   torchCase,
 ];
