@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { UserError } from "./fsutil.ts";
 import { CURVE_DEFAULTS, CurveSource } from "./curve.ts";
 import {
   type FeatureSource,
@@ -63,4 +64,27 @@ export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSo
         dir: opts.cacheDir ? join(opts.cacheDir, `curve-${spec.columns}`) : undefined,
       });
   }
+}
+
+/**
+ * The input representation stored in a model's metadata, checked: a model saved by another
+ * tool, or with damaged metadata, gets a UserError naming `where` instead of a shape error.
+ */
+export function inputFromMeta(input: unknown, where: string): InputSpec {
+  const i = (input ?? {}) as Record<string, unknown>;
+  const positiveInt = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0;
+  if (
+    i.kind === "image" && positiveInt(i.size) && (i.resize === "area" || i.resize === "nearest")
+  ) {
+    return { kind: "image", size: i.size as number, resize: i.resize };
+  }
+  if (i.kind === "curve" && positiveInt(i.columns)) {
+    return { kind: "curve", columns: i.columns as number };
+  }
+  throw new UserError(
+    `${where}: the model's metadata does not say how to feed it (input ${
+      JSON.stringify(input)
+    }); ` +
+      "was it saved by `deno task train`?",
+  );
 }

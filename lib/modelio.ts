@@ -6,13 +6,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { statOrNull, UserError, writeFileAtomic, writeJsonAtomic } from "./fsutil.ts";
+import { inputFromMeta, type InputSpec } from "./inputs.ts";
 
 /** What this project stores next to the weights: how to feed the model. */
 export interface ModelMeta {
   /** Model name (alexnet, compact, ...). */
   model: string;
-  /** Input representation, e.g. {kind: "image", size: 224, resize: "area"}. */
-  input: Record<string, unknown>;
+  /** Input representation, e.g. {kind: "curve", columns: 145} (lib/inputs.ts). */
+  input: InputSpec;
   /** Class names in output order. */
   labels: string[];
   /** Anything else worth keeping (training options, date). */
@@ -122,10 +123,15 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     weightData: weightData.buffer,
     trainingConfig: json.trainingConfig,
   }));
+  // A Layers model saved elsewhere: its input shape tells image ([n, s, s, 1]) from curve.
+  const shape = model.inputs[0].shape;
   const meta: ModelMeta = json.userDefinedMetadata?.chimera ?? {
     model: model.name,
-    input: { kind: "image", size: model.inputs[0].shape[1], resize: "area" },
+    input: shape.length === 4
+      ? { kind: "image", size: shape[1], resize: "area" }
+      : { kind: "curve", columns: shape[1] },
     labels: ["non_chimeric", "chimeric"],
   };
+  meta.input = inputFromMeta(meta.input, jsonPath);
   return { model, meta };
 }

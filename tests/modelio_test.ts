@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { loadModel, saveModel } from "../lib/modelio.ts";
+import { loadModel, type ModelMeta, saveModel } from "../lib/modelio.ts";
 import { buildModel } from "../lib/model.ts";
 import { tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
 
 await testBackend();
 
-const META = {
+const META: ModelMeta = {
   model: "compact",
   input: { kind: "curve", columns: 32 },
   labels: ["non_chimeric", "chimeric"],
@@ -58,6 +58,23 @@ Deno.test("loading a missing or broken model names the file", async () => {
       if (e.name.endsWith(".bin")) await Deno.remove(join(dir, "m", e.name));
     }
     await assert.rejects(loadModel(join(dir, "m")), /weights file missing/);
+    // Damaged metadata: a clear error instead of a shape error later.
+    const bad = { ...META, input: { kind: "curve", columns: -1 } } as unknown as ModelMeta;
+    await saveModel(buildModel("compact", { columns: 32 }), join(dir, "b"), bad);
+    await assert.rejects(loadModel(join(dir, "b")), /b\/model\.json: the model's metadata/);
+    // A Layers model saved without our metadata: the input shape tells the representation.
+    const plain = join(dir, "plain");
+    await buildModel("compact", { columns: 32 }).save(tf.io.withSaveHandler(async (art) => {
+      await Deno.mkdir(plain);
+      const { weightData, weightSpecs, ...rest } = art;
+      await Deno.writeFile(join(plain, "w.bin"), new Uint8Array(weightData as ArrayBuffer));
+      await Deno.writeTextFile(
+        join(plain, "model.json"),
+        JSON.stringify({ ...rest, weightsManifest: [{ paths: ["w.bin"], weights: weightSpecs }] }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }));
+    assert.deepEqual((await loadModel(plain)).meta.input, { kind: "curve", columns: 32 });
   } finally {
     await cleanup();
   }

@@ -7,7 +7,7 @@ import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend, loadSamples } from "./common.ts";
 import { computeMetrics, formatMetrics, predict } from "../evaluate.ts";
 import { loadModel, modelDir } from "../modelio.ts";
-import { type InputSpec, makeSource } from "../inputs.ts";
+import { makeSource } from "../inputs.ts";
 import { UserError, writeJsonAtomic } from "../fsutil.ts";
 import { saveRunPlots } from "../report.ts";
 
@@ -47,7 +47,7 @@ await runMain(async () => {
   const { model, meta } = await loadModel(await modelDir(run));
   const samples = await loadSamples(args, split as "train" | "test" | "all");
   if (samples.length === 0) throw new UserError("no images to evaluate");
-  const source = makeSource(meta.input as unknown as InputSpec);
+  const source = makeSource(meta.input);
   const preds = await predict(model, samples, source, {
     progress: true,
     onProblem: (p) => console.error(`skipped unreadable image ${p.path}: ${p.reason}`),
