@@ -65,12 +65,14 @@ export async function readJson<T>(path: string): Promise<T> {
   }
 }
 
-/** File info for `path`, or null when nothing exists there. */
+/** File info for `path`, or null when nothing exists there (also when a parent is a file). */
 export async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.stat(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return null;
+    }
     throw err;
   }
 }

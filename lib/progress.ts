@@ -38,10 +38,11 @@ export class ProgressBar {
   /** Start a bar over `total` units. */
   constructor(total: number, opts: ProgressOptions = {}) {
     this.total = Math.max(1, total);
+    const out = opts.out ?? Deno.stderr;
     this.#opts = {
       label: opts.label ?? "",
-      out: opts.out ?? Deno.stderr,
-      intervalMs: opts.intervalMs ?? (Deno.stderr.isTerminal() ? 100 : 10_000),
+      out,
+      intervalMs: opts.intervalMs ?? (out.isTerminal() ? 100 : 10_000),
       silent: opts.silent ?? false,
     };
   }
