@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { defaultInput, type InputSpec, makeSource } from "../lib/inputs.ts";
+import { PREPROCESS_DEFAULTS } from "../lib/preprocess.ts";
+import { CURVE_DEFAULTS } from "../lib/curve.ts";
+import { modelInput } from "../lib/model.ts";
+import { chartSvg, fixtureCurve, svgToPng, tempDir } from "./fixtures.ts";
+import { mulberry32 } from "../lib/random.ts";
+
+Deno.test("defaultInput: AlexNet reads the grey image, compact the coverage curve", () => {
+  assert.deepEqual(defaultInput("alexnet"), {
+    kind: "image",
+    size: PREPROCESS_DEFAULTS.size,
+    resize: PREPROCESS_DEFAULTS.resize,
+  });
+  assert.deepEqual(defaultInput("compact"), { kind: "curve", columns: CURVE_DEFAULTS.columns });
+  for (const m of ["alexnet", "compact"] as const) {
+    assert.equal(defaultInput(m).kind, modelInput(m).kind, `${m}: matches the model's input kind`);
+  }
+});
+
+Deno.test("makeSource: the feature shape follows the representation", () => {
+  assert.deepEqual(makeSource({ kind: "image", size: 32, resize: "nearest" }).shape, [32, 32, 1]);
+  const curve = makeSource({ kind: "curve", columns: 20 });
+  assert.equal(curve.shape[0], 20);
+  assert.equal(curve.shape.length, 2);
+  assert.ok(curve.shift, "the curve source supports shift augmentation");
+  assert.deepEqual(makeSource(defaultInput("alexnet")).shape, [224, 224, 1]);
+});
+
+Deno.test("makeSource: one cache sub-folder per representation, features as the shape says", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const png = join(dir, "chart.png");
+    await Deno.writeFile(png, await svgToPng(chartSvg(fixtureCurve("chimeric", mulberry32(3)))));
+    const cache = join(dir, "cache");
+    const specs: InputSpec[] = [
+      { kind: "image", size: 16, resize: "area" },
+      { kind: "image", size: 16, resize: "nearest" },
+      { kind: "curve", columns: 12 },
+    ];
+    for (const spec of specs) {
+      const source = makeSource(spec, { cacheDir: cache });
+      const { images, problems } = await source.getMany([png]);
+      assert.deepEqual(problems, []);
+      const size = source.shape.reduce((a, b) => a * b, 1);
+      assert.equal(images[0]?.length, size, JSON.stringify(spec));
+      assert.ok(images[0]!.every(Number.isFinite));
+    }
+    const subs: string[] = [];
+    for await (const e of Deno.readDir(cache)) if (e.isDirectory) subs.push(e.name);
+    assert.deepEqual(subs.sort(), ["curve-12", "image-16-area", "image-16-nearest"]);
+    for (const sub of subs) {
+      const files = [];
+      for await (const e of Deno.readDir(join(cache, sub))) files.push(e.name);
+      assert.equal(files.length, 1, `${sub}: one cached sample, no temp files: ${files}`);
+      assert.match(files[0], /\.bin$/);
+    }
+    // Memory only: nothing is written without a cache folder.
+    const before = [...Deno.readDirSync(dir)].length;
+    await makeSource({ kind: "curve", columns: 12 }).getMany([png]);
+    assert.equal([...Deno.readDirSync(dir)].length, before);
+  } finally {
+    await cleanup();
+  }
+});
