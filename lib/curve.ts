@@ -253,7 +253,7 @@ export class CurveSource extends CachedSource {
 
   protected get cacheTag(): string {
     const o = this.options;
-    return `curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v2`;
+    return `curve|${o.columns}|${o.left}|${o.right}|${o.top}|${o.bottom}|${o.inkThreshold}|v3`;
   }
 
   protected encode(x: Float32Array): Uint8Array {

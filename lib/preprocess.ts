@@ -62,18 +62,18 @@ export async function decodeGrey(path: string | Uint8Array, name = "<buffer>"): 
 
 /**
  * Interleaved 8-bit pixels (grey, grey+alpha, RGB or RGBA) to grey on a white background, with
- * PIL's `convert("L")` weights (ITU-R 601-2: 0.299 R + 0.587 G + 0.114 B) as Keras uses.
+ * PIL's `convert("L")` arithmetic (ITU-R 601-2 weights in 16-bit fixed point, as Keras uses),
+ * then alpha blended over white (rounded).
  */
 export function toGreyOnWhite(px: Uint8Array, n: number, channels: number): Uint8Array {
   const out = new Uint8Array(n);
   const alpha = channels === 2 || channels === 4;
   for (let i = 0, j = 0; i < n; i++, j += channels) {
-    let v = channels >= 3 ? (px[j] * 299 + px[j + 1] * 587 + px[j + 2] * 114) / 1000 : px[j];
-    if (alpha) {
-      const a = px[j + channels - 1] / 255;
-      v = v * a + 255 * (1 - a);
-    }
-    out[i] = Math.round(v);
+    const v = channels >= 3
+      ? (px[j] * 19595 + px[j + 1] * 38470 + px[j + 2] * 7471 + 0x8000) >> 16
+      : px[j];
+    const a = alpha ? px[j + channels - 1] : 255;
+    out[i] = a === 255 ? v : ((v * a + 255 * (255 - a) + 127) / 255) | 0;
   }
   return out;
 }
@@ -316,7 +316,7 @@ export class ImageCache extends CachedSource {
   }
 
   protected get cacheTag(): string {
-    return `image|${this.options.size}|${this.options.resize}|v1`;
+    return `image|${this.options.size}|${this.options.resize}|v2`;
   }
 
   protected encode(x: Float32Array): Uint8Array {
