@@ -102,13 +102,28 @@ export function num(args: ParsedArgs, name: string): number | undefined {
   return n;
 }
 
-/** Run a command's main function: UserErrors print one line and exit 1, anything else is a bug. */
+/**
+ * File-system errors caused by the paths a user gave (an output folder that is a file, a
+ * read-only folder): their message names the path and the problem, so they print as one line.
+ */
+const PATH_ERRORS = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.AlreadyExists,
+  Deno.errors.NotADirectory,
+  Deno.errors.IsADirectory,
+];
+
+/**
+ * Run a command's main function: UserErrors and path errors (see PATH_ERRORS) print one line
+ * and exit 1; anything else is a bug and keeps its stack trace.
+ */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (err) {
-    if (err instanceof UserError) {
-      console.error(`error: ${err.message}`);
+    if (err instanceof UserError || PATH_ERRORS.some((E) => err instanceof E)) {
+      console.error(`error: ${(err as Error).message}`);
       Deno.exit(1);
     }
     throw err;
