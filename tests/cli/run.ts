@@ -30,3 +30,25 @@ export async function runCli(
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+/**
+ * Assert that a command failed the way a user error should: exit code 1, stderr ending in one
+ * `error: ...` line that matches `re`, and no stack trace.
+ */
+export function assertUserError(r: CliResult, re: RegExp): void {
+  const show = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+  if (r.code !== 1) throw new Error(`expected exit code 1\n${show}`);
+  const lines = r.stderr.trimEnd().split("\n");
+  const errors = lines.filter((l) => l.startsWith("error: "));
+  if (errors.length !== 1 || !re.test(errors[0])) {
+    throw new Error(`expected one "error: " line matching ${re}\n${show}`);
+  }
+  if (/^\s+at /m.test(r.stderr) || /Uncaught/.test(r.stderr)) {
+    throw new Error(`expected no stack trace\n${show}`);
+  }
+}
+
+/** The `--name` flags listed by a command's --help output, sorted. */
+export function helpFlags(help: string): string[] {
+  return [...help.matchAll(/^ {2}(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]).sort();
+}
