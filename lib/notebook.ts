@@ -12,17 +12,22 @@
  * const live = liveTraining();                          // one output, redrawn in place
  * // in training callbacks: live.update(history, "epoch 1 step 20 loss 0.41"); at the end:
  * await live.done(history, "done");
+ * const data = await findData({ data: "" });            // the data folder: real set, else ...
  * ```
  * @module
  */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { requireDir, statOrNull } from "./fsutil.ts";
 import type { ModelSummary } from "./model.ts";
 import {
-  type EpochRecord,
+  type EpochPoint,
   escapeXml,
-  type History,
-  type StepRecord,
+  type HistoryLike,
+  type StepPoint,
   trainingCurves,
 } from "./plots.ts";
+import { writeSynthDataset } from "./synth.ts";
 
 /** A Jupyter MIME bundle: MIME type to data (e.g. "image/svg+xml" to an SVG string). */
 export type MimeBundle = Record<string, unknown>;
@@ -198,30 +203,30 @@ export interface LiveTrainingOptions {
 /** A live training display: a status line above training curves, redrawn in place. */
 export interface LiveTraining {
   /** Redraw with the current history (throttled); `status` is a one-line progress text. */
-  update(history: History, status?: string): Promise<void>;
+  update(history: HistoryLike, status?: string): Promise<void>;
   /** Final redraw (never skipped); prints `status` outside a kernel. */
-  done(history: History, status?: string): Promise<void>;
+  done(history: HistoryLike, status?: string): Promise<void>;
   /**
    * Training callbacks (lib/train.ts `TrainCallbacks`) that collect the history and redraw:
    * pass as `callbacks`, then `await live.done(result.history)`.
    */
   callbacks: {
-    onStep(r: StepRecord): void;
-    onEpoch(r: EpochRecord, history?: History): void;
+    onStep(r: StepPoint): void;
+    onEpoch(r: EpochPoint, history?: HistoryLike): void;
   };
   /** The history collected by `callbacks` so far. */
-  history: History;
+  history: HistoryLike;
 }
 
 /** One-line status of a training step. */
-export function stepStatus(r: StepRecord, epochs?: number): string {
+export function stepStatus(r: StepPoint, epochs?: number): string {
   const ep = r.epoch !== undefined ? `epoch ${r.epoch}${epochs ? `/${epochs}` : ""} · ` : "";
   const acc = r.acc !== undefined ? ` · acc ${r.acc.toFixed(3)}` : "";
   return `${ep}step ${r.step} · loss ${r.loss.toFixed(4)}${acc}`;
 }
 
 /** HTML of a live training display: a status line and the training curves. */
-export function trainingHtml(history: History, status = "", title?: string): Html {
+export function trainingHtml(history: HistoryLike, status = "", title?: string): Html {
   const svg = trainingCurves(history, title ? { title } : {});
   const line = status
     ? `<div style="font-family:monospace;margin:4px 0">${escapeXml(status)}</div>`
@@ -234,7 +239,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
   const throttle = opts.throttleMs ?? NOTEBOOK_DEFAULTS.throttleMs;
   const display = new LiveDisplay();
   let last = -Infinity;
-  const history: History = { epochs: [], steps: [] };
+  const history: HistoryLike = { epochs: [], steps: [] };
   const self: LiveTraining = {
     history,
     callbacks: {
@@ -258,7 +263,7 @@ export function liveTraining(opts: LiveTrainingOptions = {}): LiveTraining {
       last = now;
       await display.update(trainingHtml(history, status, opts.title));
     },
-    async done(history: History, status?: string) {
+    async done(history: HistoryLike, status?: string) {
       if (!inKernel()) {
         if (status && NOTEBOOK_DEFAULTS.fallback === "text") console.log(status);
         return;
@@ -370,4 +375,77 @@ export async function showMetrics(
   const rows = Object.entries(metrics).filter(([, v]) => typeof v !== "object" || v === null)
     .map(([k, v]) => [k, v]);
   await showTable({ columns: ["metric", "value"], rows }, opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which data a notebook uses
+
+/** The repository root (the folder above lib/); the data defaults are relative to it. */
+const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** Defaults of `findData`: folders relative to the repository root, the synthetic set's size. */
+export const DATA_DEFAULTS = {
+  /** The real set beside the checkout (the development machines' `shared/` folder). */
+  real: "../shared/data/original_data",
+  /** The user's own sets, one sub-folder each (data/README.md); the first by name is used. */
+  own: "data",
+  /** Synthetic sets are generated once into `<synthDir>/synthetic-<perClass>`. */
+  synthDir: "runs/notebooks",
+  /** Synthetic charts per class. */
+  synthPerClass: 300,
+  /** Seed of the synthetic set (same seed and size, same charts). */
+  synthSeed: 7,
+};
+
+/** Where a notebook's data came from. */
+export type DataSource = "given folder" | "real set" | "data folder" | "synthetic";
+
+/** The data folder a notebook uses (absolute) and where it came from. */
+export interface DataChoice {
+  dir: string;
+  source: DataSource;
+}
+
+/** Options of `findData`. */
+export interface FindDataOptions {
+  /** A folder (relative to the working directory), "synthetic", or "" / absent: automatic. */
+  data?: string;
+  /** Charts per class when a synthetic set is used (e.g. 8 in quick mode). */
+  synthPerClass?: number;
+  /** Repository root the default folders are relative to (default: the one holding lib/). */
+  root?: string;
+}
+
+/**
+ * The data folder for a notebook (one sub-folder per class). `data` given: that folder, or the
+ * synthetic set for "synthetic". Automatic: the real set at `../shared/data/original_data`
+ * (relative to the repository root) when present, else the first folder inside `data/`, else a
+ * synthetic set (lib/synth.ts), generated once into `runs/notebooks/synthetic-<perClass>` and
+ * reused. A given folder that does not exist is a UserError.
+ */
+export async function findData(opts: FindDataOptions = {}): Promise<DataChoice> {
+  const d = DATA_DEFAULTS;
+  const root = resolve(opts.root ?? REPO_ROOT);
+  const synthetic = async (): Promise<DataChoice> => {
+    const perClass = opts.synthPerClass ?? d.synthPerClass;
+    const dir = resolve(root, d.synthDir, `synthetic-${perClass}`);
+    if (!(await statOrNull(resolve(dir, "truth.csv")))) {
+      await writeSynthDataset(dir, { perClass, seed: d.synthSeed });
+    }
+    return { dir, source: "synthetic" };
+  };
+  if (opts.data === "synthetic") return await synthetic();
+  if (opts.data) {
+    const dir = resolve(opts.data);
+    await requireDir(dir, "data folder");
+    return { dir, source: "given folder" };
+  }
+  const real = resolve(root, d.real);
+  if ((await statOrNull(real))?.isDirectory) return { dir: real, source: "real set" };
+  const own: string[] = [];
+  try {
+    for await (const e of Deno.readDir(resolve(root, d.own))) if (e.isDirectory) own.push(e.name);
+  } catch { /* no data/ folder */ }
+  if (own.length) return { dir: resolve(root, d.own, own.sort()[0]), source: "data folder" };
+  return await synthetic();
 }

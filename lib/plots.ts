@@ -9,41 +9,36 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import sharp from "sharp";
 import { writeFileAtomic, writeTextAtomic } from "./fsutil.ts";
+import type { EpochRecord, StepRecord } from "./train.ts";
+import type { ConfusionMatrix, RocCurve } from "./evaluate.ts";
 
 // ---------------------------------------------------------------------------------------------
-// Data types (produced by lib/train.ts, lib/evaluate.ts, lib/crossval.ts)
+// Data types. Training histories come from lib/train.ts and evaluation results from
+// lib/evaluate.ts; they are re-exported here so plot callers need one import. The plots read
+// only part of each record, so they also accept hand-made data with just those fields.
 
-/** Metrics of one training epoch; `valLoss`/`valAcc` are absent without a validation set. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss?: number;
-  valAcc?: number;
+export type { EpochRecord, History, StepRecord } from "./train.ts";
+export type { ConfusionMatrix, RocCurve } from "./evaluate.ts";
+
+/** What the plots read of an epoch record (lib/train.ts `EpochRecord`; `seconds` not needed). */
+export type EpochPoint = Pick<EpochRecord, "epoch" | "loss" | "acc" | "valLoss" | "valAcc">;
+
+/** What the plots read of a step record (lib/train.ts `StepRecord`; `acc`, `epoch` optional). */
+export type StepPoint =
+  & Pick<StepRecord, "step" | "loss">
+  & Partial<Pick<StepRecord, "acc" | "epoch">>;
+
+/**
+ * A training history as the plots read it: a lib/train.ts `History`, or part of one (a live
+ * display before the first step, hand-made records, a history without per-step records).
+ */
+export interface HistoryLike {
+  epochs: EpochPoint[];
+  steps?: StepPoint[];
 }
 
-/** Metrics of one training step (batch); `step` counts from the start of training. */
-export interface StepRecord {
-  step: number;
-  loss: number;
-  acc?: number;
-  /** Epoch the step belongs to (1-based), when known. */
-  epoch?: number;
-}
-
-/** A training history: one record per finished epoch and, optionally, one per step. */
-export interface History {
-  epochs: EpochRecord[];
-  steps?: StepRecord[];
-}
-
-/** Binary confusion matrix for the positive (chimeric) class. */
-export interface ConfusionMatrix {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-}
+/** A ROC curve as plotted: lib/evaluate.ts `RocCurve`, with `thresholds` optional. */
+export type RocLike = Pick<RocCurve, "fpr" | "tpr" | "auc"> & Partial<Pick<RocCurve, "thresholds">>;
 
 /** A multi-class confusion matrix: `matrix[trueIndex][predictedIndex]` counts. */
 export interface LabeledMatrix {
@@ -51,18 +46,10 @@ export interface LabeledMatrix {
   matrix: number[][];
 }
 
-/** A ROC curve: false/true positive rates (same length) and the area under it. */
-export interface RocCurve {
-  fpr: number[];
-  tpr: number[];
-  auc: number;
-  thresholds?: number[];
-}
-
 /** A named ROC curve, for several curves in one plot (e.g. one per fold). */
 export interface NamedRoc {
   name: string;
-  roc: RocCurve;
+  roc: RocLike;
 }
 
 /** Number of samples of one class in one split. */
@@ -265,7 +252,7 @@ const finite = (v: number | undefined): v is number => typeof v === "number" && 
  * Training curves: loss and accuracy per epoch, train vs validation; when `history.steps` is
  * non-empty, a second row shows per-step loss and accuracy (raw, faint, and smoothed).
  */
-export function trainingCurves(history: History, opts: PlotOptions = {}): string {
+export function trainingCurves(history: HistoryLike, opts: PlotOptions = {}): string {
   const d = PLOT_DEFAULTS;
   const w = opts.width ?? d.width, h = opts.height ?? d.height;
   const epochs = history.epochs ?? [];
@@ -418,7 +405,7 @@ export function confusionMatrix(
 }
 
 /** ROC curve(s) with the chance diagonal; the title carries the AUC (mean AUC for several). */
-export function rocCurve(roc: RocCurve | NamedRoc[], opts: PlotOptions = {}): string {
+export function rocCurve(roc: RocLike | NamedRoc[], opts: PlotOptions = {}): string {
   const d = PLOT_DEFAULTS;
   const curves = Array.isArray(roc) ? roc : [{ name: "model", roc }];
   const pts = curves.flatMap((c, k) =>
@@ -437,7 +424,14 @@ export function rocCurve(roc: RocCurve | NamedRoc[], opts: PlotOptions = {}): st
     color: { domain: curves.map((c) => c.name), range: colors },
     marks: [
       Plot.line([[0, 0], [1, 1]], { stroke: "#999", strokeDasharray: "4,3" }),
-      Plot.line(pts, { x: "fpr", y: "tpr", stroke: "name", strokeWidth: 2, curve: "step-after" }),
+      Plot.line(pts, {
+        x: "fpr",
+        y: "tpr",
+        stroke: "name",
+        z: "name",
+        strokeWidth: 2,
+        curve: "step-after",
+      }),
     ],
   });
   const aucs = curves.map((c) => c.roc.auc);

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import {
   bundleFor,
+  DATA_DEFAULTS,
+  findData,
   formatCell,
   inKernel,
   LiveDisplay,
@@ -22,6 +25,7 @@ import {
 import type { ModelSummary } from "../lib/model.ts";
 import type { TrainCallbacks } from "../lib/train.ts";
 import { rocCurve } from "../lib/plots.ts";
+import { UserError } from "../lib/fsutil.ts";
 
 /** Run `fn` while collecting console.log output. */
 async function logged(fn: () => Promise<void>): Promise<string[]> {
@@ -163,4 +167,59 @@ Deno.test("liveTraining callbacks fit lib/train.ts and collect the history", () 
     "epoch 1/2 · step 2 · loss 0.4000 · acc 0.800",
   );
   assert.equal(stepStatus({ step: 3, loss: 1 }), "step 3 · loss 1.0000");
+});
+
+Deno.test("findData: given folder, real set, data/<first folder>, else a cached synthetic set", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "finddata-" });
+  try {
+    const root = join(tmp, "repo");
+    await Deno.mkdir(join(root, "data"), { recursive: true });
+    await Deno.writeTextFile(join(root, "data/README.md"), "not a data set");
+    // Nothing around: a synthetic set, generated once and then reused.
+    const synth = await findData({ root, synthPerClass: 2 });
+    assert.deepEqual(synth, {
+      dir: join(root, DATA_DEFAULTS.synthDir, "synthetic-2"),
+      source: "synthetic",
+    });
+    for (const cls of ["chimeric", "regular", "repeat"]) {
+      assert.equal([...Deno.readDirSync(join(synth.dir, cls))].length, 2, cls);
+    }
+    const made = Deno.statSync(join(synth.dir, "truth.csv")).mtime;
+    assert.deepEqual(await findData({ root, synthPerClass: 2 }), synth);
+    assert.deepEqual(Deno.statSync(join(synth.dir, "truth.csv")).mtime, made, "reused");
+    // A set in data/: the first folder by name.
+    for (const name of ["b_set", "a_set"]) {
+      await Deno.mkdir(join(root, "data", name, "chimeric"), { recursive: true });
+    }
+    assert.deepEqual(await findData({ root }), {
+      dir: join(root, "data/a_set"),
+      source: "data folder",
+    });
+    // The real set beside the checkout wins.
+    const real = join(tmp, "shared/data/original_data");
+    await Deno.mkdir(real, { recursive: true });
+    assert.deepEqual(await findData({ root, data: "" }), { dir: real, source: "real set" });
+    // Asked for: a folder (relative to the working directory) or the synthetic set.
+    assert.deepEqual(await findData({ root, data: join(root, "data/b_set") }), {
+      dir: join(root, "data/b_set"),
+      source: "given folder",
+    });
+    assert.equal((await findData({ root, data: "synthetic", synthPerClass: 2 })).dir, synth.dir);
+    await assert.rejects(
+      findData({ root, data: join(tmp, "nope") }),
+      (e) =>
+        e instanceof UserError && e.message === `${join(tmp, "nope")}: data folder does not exist`,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+const REAL = new URL("../../shared/data/original_data", import.meta.url).pathname;
+Deno.test({
+  name: "findData: by default the real set beside the checkout",
+  ignore: !(await Deno.stat(REAL).then(() => true, () => false)),
+  async fn() {
+    assert.deepEqual(await findData(), { dir: REAL, source: "real set" });
+  },
 });

@@ -9,6 +9,7 @@ import {
   dataUrl,
   escapeXml,
   type History,
+  type HistoryLike,
   imageGrid,
   rocCurve,
   savePlot,
@@ -17,8 +18,9 @@ import {
   toLabeledMatrix,
   trainingCurves,
 } from "../lib/plots.ts";
+import { roc as evalRoc } from "../lib/evaluate.ts";
 
-const history: History = {
+const history: HistoryLike = {
   epochs: [1, 2, 3].map((epoch) => ({
     epoch,
     loss: 1 / epoch,
@@ -77,6 +79,30 @@ Deno.test("trainingCurves: live states (no epoch yet, nothing yet) draw without 
   assert.ok(trainingCurves({ epochs: [], steps: [{ step: 4, loss: 1 }] }).includes("step 4"));
 });
 
+Deno.test("trainingCurves: lib/train.ts histories of any length draw without warnings", () => {
+  const full = (epochs: number, stepsPerEpoch: number, val: boolean): History => ({
+    epochs: Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      loss: 1 / (i + 1),
+      acc: 0.6,
+      seconds: 2,
+      ...(val ? { valLoss: 0.9 / (i + 1), valAcc: 0.55, valAuc: 0.6 } : {}),
+    })),
+    steps: Array.from({ length: epochs * stepsPerEpoch }, (_, i) => ({
+      step: i,
+      epoch: Math.floor(i / stepsPerEpoch),
+      loss: 1 / (i + 1),
+      acc: (i % 3) / 2,
+    })),
+  });
+  const w = warnings(() => {
+    for (const [e, s] of [[1, 1], [1, 3], [2, 1], [3, 2], [30, 5]]) {
+      for (const val of [true, false]) assertStandalone(trainingCurves(full(e, s, val)));
+    }
+  });
+  assert.deepEqual(w, []);
+});
+
 Deno.test("confusionMatrix: binary counts, row shares and accuracy in the title", () => {
   const svg = confusionMatrix({ tp: 880, fp: 120, tn: 1900, fn: 150 });
   assertStandalone(svg);
@@ -100,6 +126,10 @@ Deno.test("rocCurve: AUC in the title; several curves get a legend and the mean 
   assertStandalone(multi);
   assert.ok(multi.includes("mean AUC = 0.800"));
   assert.ok(multi.includes("fold 2 (AUC 0.750)"));
+  // lib/evaluate.ts curves plot as they are; degenerate curves (one point each) draw quietly.
+  assert.ok(rocCurve(evalRoc([1, 0, 1, 0], [0.9, 0.2, 0.4, 0.6])).includes("AUC = 0.750"));
+  const dots = [1, 2, 3].map((k) => ({ name: `fold ${k}`, roc: { fpr: [0], tpr: [0], auc: 0.5 } }));
+  assert.deepEqual(warnings(() => assertStandalone(rocCurve(dots))), []);
 });
 
 Deno.test("classBalance: counts and shares per split, from records or nested objects", () => {
