@@ -7,6 +7,7 @@ import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { DEMO_DEFAULTS, runDemo } from "../demo.ts";
 import { formatMetrics } from "../evaluate.ts";
+import { UserError } from "../fsutil.ts";
 
 const SPEC = {
   usage: "deno task demo [--out DIR] [--per-class N] [--epochs N] [--seed N]",
@@ -32,14 +33,17 @@ const SPEC = {
 
 await runMain(async () => {
   const args = parseCommand(SPEC);
-  await initBackend(args);
   const out = str(args, "out")!;
-  const r = await runDemo({
-    out,
-    perClass: num(args, "per-class"),
-    epochs: num(args, "epochs"),
-    seed: num(args, "seed"),
-  });
+  const count = (name: string) => {
+    const n = num(args, name);
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
+      throw new UserError(`--${name}: expected a whole number >= 1, got ${n}`);
+    }
+    return n;
+  };
+  const perClass = count("per-class"), epochs = count("epochs"), seed = num(args, "seed");
+  await initBackend(args);
+  const r = await runDemo({ out, perClass, epochs, seed });
   console.log(`\nTest split of ${r.dataDir}:\n${formatMetrics(r.metrics)}\n`);
   console.log(`model: ${join(out, "model")}\nmetrics: ${join(out, "metrics.json")}`);
   for (const p of r.plots) console.log(`plot: ${p}`);

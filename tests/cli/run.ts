@@ -32,7 +32,7 @@ export async function runCli(
 }
 
 /**
- * Assert that a command failed the way a user error should: exit code 1, stderr ending in one
+ * Assert that a command failed the way a user error should: exit code 1, stderr with exactly one
  * `error: ...` line that matches `re`, and no stack trace.
  */
 export function assertUserError(r: CliResult, re: RegExp): void {

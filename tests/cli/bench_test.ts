@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { assertUserError, helpFlags, runCli } from "./run.ts";
+
+const CASES = [
+  "train_alexnet",
+  "forward_alexnet",
+  "train_compact",
+  "memory",
+  "preprocess",
+  "synth",
+  "torch_alexnet",
+];
+
+Deno.test("bench --help lists every option and every case", async () => {
+  const r = await runCli("bench", ["--help"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: deno task bench /);
+  assert.deepEqual(
+    helpFlags(r.stdout),
+    ["backend", "help", "only", "optimizer", "quick", "steps", "threads"],
+  );
+  for (const c of CASES) assert.match(r.stdout, new RegExp(`\\b${c}\\b`), c);
+});
+
+Deno.test("bench: bad options give one error line before any benchmark runs", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--only", "train_compact,nope"], /--only: unknown case "nope" \(cases: train_alexnet, /],
+    [["--steps", "0"], /--steps: expected N >= 1/],
+    [["--steps", "1.5"], /--steps: expected N >= 1/],
+    [["--steps", "x"], /--steps: expected a number, got "x"/],
+    [["--backend", "gpu"], /--backend: expected tensorflow, wasm or cpu, got "gpu"/],
+    [["--threads", "0"], /--threads: expected 1 or 2/],
+    [["--optimizer", "sgd"], /--optimizer: expected fused or tfjs, got "sgd"/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await runCli("bench", argv);
+    assertUserError(r, re);
+    assert.equal(r.stdout, "", "no result rows");
+  }
+});
+
+Deno.test("bench --quick on the compact model prints one JSON row per case, no tensor leak", async () => {
+  const r = await runCli("bench", ["--quick", "--only", "train_compact,memory", "--steps", "1"]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((x) => x.bench), ["train_step", "memory"]);
+  const [step, memory] = rows;
+  assert.equal(step.model, "compact");
+  assert.equal(step.batch, 8, "--quick uses batch 8");
+  assert.equal(step.steps, 1);
+  assert.equal(step.optimizer, "fused");
+  assert.ok(step.step_s > 0 && step.cpu_s >= 0);
+  assert.equal(step.tensors_after, step.tensors_after_warmup, "training steps leak no tensors");
+  assert.equal(memory.tensor_growth, 0);
+  assert.ok(memory.peak_rss_mib > 0);
+});
