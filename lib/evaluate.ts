@@ -143,6 +143,21 @@ export interface PredictOptions {
   onProblem?: (p: ImageProblem) => void;
 }
 
+/**
+ * P(chimeric) of `n` samples already in memory (`x`: features stacked, each of `shape`, as a
+ * FeatureSource makes them): the forward pass `predict` runs on each batch of files.
+ */
+export function predictFeatures(
+  model: tf.LayersModel,
+  x: Float32Array,
+  n: number,
+  shape: number[],
+): number[] {
+  if (n === 0) return [];
+  const probs = tf.tidy(() => (model.predict(tf.tensor(x, [n, ...shape])) as tf.Tensor).dataSync());
+  return Array.from({ length: n }, (_, i) => probs[2 * i + 1]);
+}
+
 /** Predict p(chimeric) for every readable sample (in order, no augmentation). */
 export async function predict(
   model: tf.LayersModel,
@@ -164,12 +179,9 @@ export async function predict(
     })
   ) {
     if (b.n > 0) {
-      const probs = tf.tidy(() => {
-        const x = tf.tensor(b.x, [b.n, ...source.shape]);
-        return (model.predict(x) as tf.Tensor).dataSync();
-      });
+      const probs = predictFeatures(model, b.x, b.n, source.shape);
       for (let i = 0; i < b.n; i++) {
-        out.push({ path: b.paths[i], y: b.y[2 * i + 1], p: probs[2 * i + 1] });
+        out.push({ path: b.paths[i], y: b.y[2 * i + 1], p: probs[i] });
       }
     }
     bar?.tick();

@@ -310,9 +310,9 @@ export class ImageCache extends CachedSource {
     return flipHorizontal(x, this.options.size);
   }
 
-  /** The resized image of a decoded one. */
+  /** The resized image of a decoded one, at the 8-bit precision `get` returns (as trained). */
   fromGrey(img: GreyImage): Float32Array {
-    return resizeGrey(img, this.options.size, this.options.resize);
+    return this.decode(this.encode(resizeGrey(img, this.options.size, this.options.resize)))!;
   }
 
   protected get cacheTag(): string {

@@ -1,11 +1,13 @@
 /**
- * Test fixtures generated in code: small pile-o-gram-like PNGs in a thesis-layout folder, and
- * the bad files the bad-input tests need. Nothing binary is committed.
+ * Test fixtures generated in code: small pile-o-gram-like PNGs in a thesis-layout folder, the
+ * bad files the bad-input tests need, and a PAF file of simulated overlaps. Nothing binary is
+ * committed.
  * @module
  */
 import { join } from "node:path";
 import sharp from "sharp";
 import { mulberry32 } from "../lib/random.ts";
+import { simulateSample, SYNTH_CLASSES, synthChart } from "../lib/synth.ts";
 
 /** Path of the real data set, beside the project (absent in a user's clone). */
 export const REAL_DATA = new URL("../../shared/data/original_data", import.meta.url).pathname;
@@ -76,4 +78,37 @@ export async function makeDataset(
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "chimera-test-" });
   return { dir, cleanup: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/**
+ * A PAF file of simulated overlaps (lib/synth.ts): `perClass` reads of each class, each
+ * overlapped by its simulated partners (one PAF line per overlap; each partner overlaps only
+ * that read, so partners have too few overlaps to be called), plus "lone" with one overlap.
+ * Returns each simulated read's class. Deterministic per seed.
+ */
+export async function writeSynthPaf(
+  path: string,
+  perClass: number,
+  seed = 4,
+): Promise<Map<string, string>> {
+  const sample = simulateSample({ seed, species: 1, genomeLength: 300_000 });
+  const truth = new Map<string, string>();
+  const lines: string[] = [];
+  for (const cls of SYNTH_CLASSES) {
+    for (let i = 0; i < perClass; i++) {
+      const { read, intervals } = synthChart(sample, cls, i);
+      truth.set(read.id, cls);
+      for (let k = 0; k + 1 < intervals.length; k += 2) {
+        const [b, e] = [intervals[k], intervals[k + 1]];
+        const len = e - b;
+        lines.push(
+          `${read.id}\t${read.length}\t${b}\t${e}\t+\t${read.id}~${k / 2}\t${len}\t0\t${len}\t` +
+            `${len}\t${len}\t60`,
+        );
+      }
+    }
+  }
+  lines.push("lone\t5000\t0\t2000\t-\tlone~0\t3000\t1000\t3000\t1900\t2000\t60");
+  await Deno.writeTextFile(path, lines.join("\n") + "\n");
+  return truth;
 }

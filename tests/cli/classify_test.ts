@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { selectBackend } from "../../lib/backend.ts";
+import { CALLS_HEADER, shippedModel } from "../../lib/classify.ts";
+import { buildModel } from "../../lib/model.ts";
+import { saveModel } from "../../lib/modelio.ts";
+import { tempDir, writeSynthPaf } from "../fixtures.ts";
+import { runCli } from "./run.ts";
+
+await selectBackend({ quiet: true, threads: 1 });
+
+/** An untrained compact model saved as `deno task train` saves one (the test needs no models/). */
+async function tinyModel(dir: string): Promise<string> {
+  const model = buildModel("compact", { columns: 32, seed: 1 });
+  await saveModel(model, dir, {
+    model: "compact",
+    input: { kind: "curve", columns: 32 },
+    labels: ["non_chimeric", "chimeric"],
+  });
+  model.dispose();
+  return dir;
+}
+
+const ENV = { CHIMERA_THREADS: "1" };
+
+Deno.test("classify --paf: one call per read, model and rule side by side", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const paf = join(dir, "ovl.paf");
+    const truth = await writeSynthPaf(paf, 2);
+    const model = await tinyModel(join(dir, "model"));
+    const out = join(dir, "calls.tsv");
+    const r = await runCli("classify", ["--paf", paf, "--model", model, "--out", out], {
+      env: ENV,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /called \(\d+ chimeric by the model at p >= 0\.5, \d+ by the coverage/);
+    const rows = (await Deno.readTextFile(out)).trimEnd().split("\n").map((l) => l.split("\t"));
+    assert.deepEqual(rows[0], [...CALLS_HEADER]);
+    const body = rows.slice(1);
+    const ids = body.map((x) => x[0]);
+    assert.deepEqual(ids, [...ids].sort(), "sorted by read id");
+    for (const row of body) {
+      assert.equal(row.length, 8);
+      const status = row[7];
+      if (truth.has(row[0])) {
+        assert.equal(status, "ok", row.join(" "));
+        const p = Number(row[3]);
+        assert.ok(p >= 0 && p <= 1 && /^\d\.\d{4}$/.test(row[3]), row[3]);
+        assert.equal(row[4], p >= 0.5 ? "chimeric" : "non_chimeric");
+        assert.match(row[5], /^\d\.\d{3}$/);
+        assert.match(row[6], /^(non_)?chimeric$/);
+      } else {
+        // partners (one overlap each) and "lone": listed, not called
+        assert.deepEqual(row.slice(3), ["", "", "", "", "too_few_overlaps"], row.join(" "));
+      }
+    }
+    assert.equal(body.filter((x) => x[7] === "ok").length, truth.size);
+    assert.deepEqual(
+      body.find((x) => x[0] === "lone"),
+      ["lone", "5000", "1", "", "", "", "", "too_few_overlaps"],
+    );
+
+    // --reads-file to stdout: requested reads only, unknown ones with 0 overlaps
+    const [first] = [...truth.keys()];
+    const list = join(dir, "ids.txt");
+    await Deno.writeTextFile(list, `# reads\n${first}\nnope\n\n`);
+    const some = await runCli("classify", [
+      "--paf",
+      paf,
+      "--model",
+      model,
+      "--reads-file",
+      list,
+      "--threshold",
+      "0",
+      "--quiet",
+    ], { env: ENV });
+    assert.equal(some.code, 0, some.stderr);
+    assert.doesNotMatch(some.stderr, /reads:|classify \[/, "--quiet: no summary or bar");
+    const lines = some.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 3);
+    assert.equal(lines[1], "nope\t0\t0\t\t\t\t\ttoo_few_overlaps");
+    assert.match(lines[2], new RegExp(`^${first}\\t\\d+\\t\\d+\\t\\d\\.\\d{4}\\tchimeric\\t`));
+
+    // the shipped model, once it is in models/: the default when --model is not given
+    if (await shippedModel()) {
+      const d = await runCli("classify", ["--paf", paf, "--reads", first, "--quiet"], { env: ENV });
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout.split("\n")[1], /\t\d\.\d{4}\t(non_)?chimeric\t.*\tok$/);
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, no model", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const model = await tinyModel(join(dir, "model"));
+    const bad = join(dir, "bad.paf");
+    await Deno.writeTextFile(bad, "a\t100\t0\t50\t+\tb\t100\t0\t50\t50\t50\t60\na\t100\tx\n");
+    const cases: [string[], RegExp][] = [
+      [["--paf", join(dir, "none.paf"), "--model", model], /none\.paf: file not found/],
+      [["--paf", dir, "--model", model], /expected a PAF file, found a folder/],
+      [["--paf", bad, "--model", model], /bad\.paf:2: malformed PAF line/],
+      [["--paf", bad, "--model", model, "--out", dir], /is a folder; --out takes/],
+      [["--paf", bad, "--model", model, "--min-overlaps", "0"], /--min-overlaps: expected/],
+      [["--paf", bad, "--model", model, "--reads", "a", "--reads-file", bad], /either --reads/],
+      [["--paf", bad, "--model", join(dir, "nomodel")], /nomodel\/model\.json: no model here/],
+      [["--paf", bad, "--model", model, "x.png"], /image paths \(x\.png\) go in a separate run/],
+    ];
+    if (!(await shippedModel())) {
+      cases.push([["--paf", bad], /no --model given and the shipped model .* is not there/]);
+    }
+    // one process for all cases: each is a UserError, printed as one line
+    const code = cases.map(([args], i) =>
+      `try { await main(${JSON.stringify(args)}); console.log("${i}: no error"); } ` +
+      `catch (e) { console.log("${i}: " + (e instanceof UserError ? "" : "BUG ") + e.message); }`
+    ).join("\n");
+    const script = join(dir, "cases.ts");
+    const root = new URL("../../", import.meta.url).pathname;
+    await Deno.writeTextFile(
+      script,
+      `import { main } from "${root}lib/cli/classify.ts";\n` +
+        `import { UserError } from "${root}lib/fsutil.ts";\n${code}\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--config", `${root}deno.json`, script],
+      cwd: root,
+      env: { NO_COLOR: "1", ...ENV },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const lines = text.trimEnd().split("\n").filter((l) => /^\d+: /.test(l));
+    assert.equal(lines.length, cases.length, text);
+    cases.forEach(([, re], i) => assert.match(lines[i], re, `case ${i}: ${lines[i]}`));
+    // and on the command line: one line, exit code 1
+    const r = await runCli("classify", ["--paf", join(dir, "none.paf"), "--model", model], {
+      env: ENV,
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: .*none\.paf: file not found\n$/);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("classify --help lists the --paf options", async () => {
+  const r = await runCli("classify", ["--help"]);
+  assert.equal(r.code, 0);
+  for (const o of ["--paf", "--model", "--reads", "--reads-file", "--min-overlaps", "--out"]) {
+    assert.ok(r.stdout.includes(o), o);
+  }
+});
