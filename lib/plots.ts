@@ -1,14 +1,16 @@
 /**
  * Plots for notebooks and command-line runs: training curves, confusion matrix, ROC curve, class
- * balance, cross-validation results and image grids. Every plot function takes plain data and
- * returns a standalone SVG string (Observable Plot on a linkedom DOM, composed into one SVG with
- * a title and legend); `savePlot` writes it as `.svg` and `.png` (sharp rasterises the SVG).
+ * balance, cross-validation results, coverage curves (the compact model's input) and image grids.
+ * Every plot function takes plain data and returns a standalone SVG string (Observable Plot on a
+ * linkedom DOM, composed into one SVG with a title and legend); `savePlot` writes it as `.svg` and
+ * `.png` (sharp rasterises the SVG).
  * @module
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import sharp from "sharp";
 import { writeFileAtomic, writeTextAtomic } from "./fsutil.ts";
+import { CURVE_CHANNELS } from "./curve.ts";
 import type { EpochRecord, StepRecord } from "./train.ts";
 import type { ConfusionMatrix, RocCurve } from "./evaluate.ts";
 
@@ -572,6 +574,75 @@ export function cvResults(records: CvRecord[], opts: CvPlotOptions = {}): string
     { label: "mean ± std", color: d.train, line: true },
     { label: "one fold", color: "#888", circle: true },
   ]);
+}
+
+/** One curve of `curvePlot`: a lib/curve.ts curve (`[columns, channels]`, row-major) and a name. */
+export interface CurveSeries {
+  label: string;
+  values: Float32Array | number[];
+  /** Label colour (e.g. red for a misclassified chart). */
+  color?: string;
+}
+
+/** Options of `curvePlot`. */
+export interface CurvePlotOptions extends PlotOptions {
+  /** Channel names in storage order (default: lib/curve.ts `CURVE_CHANNELS`). */
+  channels?: readonly string[];
+}
+
+/**
+ * What the compact model reads: each curve's channels (lib/curve.ts: `top`, `bottom`, `valid`,
+ * `clipped`, `level`) along the read, one panel per curve, channel colours in the legend.
+ */
+export function curvePlot(curves: CurveSeries[], opts: CurvePlotOptions = {}): string {
+  const d = PLOT_DEFAULTS;
+  const names = opts.channels ?? CURVE_CHANNELS;
+  const k = names.length;
+  const colors = names.map((_, c) => d.palette[c % d.palette.length]);
+  const columns = Math.max(1, ...curves.map((c) => Math.floor(c.values.length / k)));
+  const w = opts.width ?? 640, h = opts.height ?? 130;
+  const rows = curves.map((curve, i) => {
+    const pts = Array.from({ length: Math.floor(curve.values.length / k) * k }, (_, j) => ({
+      column: Math.floor(j / k),
+      channel: names[j % k],
+      value: curve.values[j],
+    }));
+    const last = i === curves.length - 1;
+    return [panel({
+      width: w,
+      height: h + (last ? 30 : 0),
+      marginLeft: 40,
+      marginTop: 22,
+      marginBottom: last ? 40 : 10,
+      grid: true,
+      x: {
+        domain: [0, columns - 1],
+        label: last ? `position along the read (${columns} columns) →` : null,
+        axis: last ? "bottom" : null,
+      },
+      y: { domain: [0, 1], label: null, ticks: 3 },
+      color: { domain: [...names], range: colors },
+      marks: [
+        Plot.line(pts, {
+          x: "column",
+          y: "value",
+          stroke: "channel",
+          z: "channel",
+          strokeWidth: 1.4,
+        }),
+        Plot.text([curve.label], {
+          frameAnchor: "top-left",
+          dy: -16,
+          text: (t: string) => t,
+          fill: curve.color ?? "black",
+          fontWeight: "bold",
+        }),
+      ],
+    })];
+  });
+  if (!rows.length) rows.push([emptyPanel(w, h, "no curves")]);
+  const title = opts.title ?? `Coverage curves: ${columns} positions × ${k} channels`;
+  return compose(rows, title, names.map((label, c) => ({ label, color: colors[c], line: true })));
 }
 
 /** Options of the image grid. */

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import {
   classBalance,
   confusionMatrix,
+  curvePlot,
   cvResults,
   cvSummary,
   dataUrl,
@@ -19,6 +20,7 @@ import {
   trainingCurves,
 } from "../lib/plots.ts";
 import { roc as evalRoc } from "../lib/evaluate.ts";
+import { CURVE_CHANNELS } from "../lib/curve.ts";
 
 const history: HistoryLike = {
   epochs: [1, 2, 3].map((epoch) => ({
@@ -161,6 +163,30 @@ Deno.test("cvSummary / cvResults: mean ± sample std per configuration", () => {
   assertStandalone(svg);
   assert.ok(svg.includes("0.900 ± 0.100"));
   assert.ok(svg.includes("Cross-validation AUC (mean ± std over 3 folds)"));
+});
+
+Deno.test("curvePlot: one panel per curve, channel legend, no warnings", () => {
+  const columns = 12;
+  const curve = (v: number) =>
+    Float32Array.from({ length: columns * CURVE_CHANNELS.length }, (_, j) => (j % 5 === 2 ? 1 : v));
+  const w = warnings(() => {
+    const svg = curvePlot([{ label: "chimeric · a<b", values: curve(0.3) }, {
+      label: "flipped",
+      values: curve(0.6),
+      color: "#c62828",
+    }]);
+    assertStandalone(svg);
+    assert.ok(svg.includes("Coverage curves: 12 positions × 5 channels"));
+    for (
+      const s of [...CURVE_CHANNELS, "chimeric · a&lt;b", "flipped", "position along the read"]
+    ) {
+      assert.ok(svg.includes(s), s);
+    }
+    assertStandalone(curvePlot([]));
+    const two = curvePlot([{ label: "x", values: [0, 1, 0.5, 0.5] }], { channels: ["a", "b"] });
+    assert.ok(two.includes("2 positions × 2 channels"));
+  });
+  assert.deepEqual(w, []);
 });
 
 Deno.test("imageGrid: one <image> per picture with data URLs and escaped captions", async () => {
