@@ -24,11 +24,9 @@ Deno.test("bench --help lists every option and every case", async () => {
 
 Deno.test("bench: bad options give one error line before any benchmark runs", async () => {
   const cases: [string[], RegExp][] = [
-    [["--bogus"], /Unknown option '--bogus'/],
     [["--only", "train_compact,nope"], /--only: unknown case "nope" \(cases: train_alexnet, /],
     [["--steps", "0"], /--steps: expected N >= 1/],
     [["--steps", "1.5"], /--steps: expected N >= 1/],
-    [["--steps", "x"], /--steps: expected a number, got "x"/],
     [["--backend", "gpu"], /--backend: expected tensorflow, wasm or cpu, got "gpu"/],
     [["--threads", "0"], /--threads: expected 1 or 2/],
     [["--optimizer", "sgd"], /--optimizer: expected fused or tfjs, got "sgd"/],

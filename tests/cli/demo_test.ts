@@ -17,12 +17,9 @@ Deno.test("demo: bad options give one error line and write nothing", async () =>
     const out = join(dir, "run");
     const cases: [string[], RegExp][] = [
       [["--bogus"], /Unknown option '--bogus'/],
-      [["--per-class", "abc"], /--per-class: expected a number, got "abc"/],
       [["--per-class", "0"], /--per-class: expected a whole number >= 1, got 0/],
       [["--per-class", "2.5"], /--per-class: expected a whole number >= 1, got 2\.5/],
       [["--epochs", "0"], /--epochs: expected a whole number >= 1, got 0/],
-      [["--backend", "gpu"], /--backend must be tensorflow, wasm or cpu/],
-      [["stray"], /Unexpected argument 'stray'/],
     ];
     for (const [argv, re] of cases) {
       assertUserError(await runCli("demo", [...argv, "--out", out]), re);

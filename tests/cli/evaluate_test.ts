@@ -25,8 +25,6 @@ Deno.test("evaluate: bad command lines give one error line before any work", asy
     [["--model", "m", "--bogus"], /Unknown option '--bogus'/],
     [["--model", "m", "--split", "val"], /--split must be test, train or all/],
     [["--model", "m", "--threshold", "1.5"], /--threshold must be in \[0, 1\]/],
-    [["--model", "m", "--threshold", "abc"], /--threshold must be in \[0, 1\]/],
-    [["--model", "m", "--threshold=-0.1"], /--threshold must be in \[0, 1\]/],
     [["--model", "m", "--backend", "gpu"], /--backend must be tensorflow, wasm or cpu/],
   ];
   for (const [argv, re] of cases) assertUserError(await runCli("evaluate", argv), re);
@@ -58,14 +56,6 @@ Deno.test("evaluate: bad models, data and output folders give one error line", a
       /below/,
     );
     assertUserError(await runCli("evaluate", ["--model", run]), /exactly one of --data/);
-    assertUserError(
-      await runCli("evaluate", ["--model", run, "--data", join(dir, "nodata")]),
-      /nodata: data folder does not exist/,
-    );
-    assertUserError(
-      await runCli("evaluate", ["--model", run, "--manifest", file]),
-      /notes\.txt: line 1: expected header/,
-    );
     assertUserError(
       await runCli("evaluate", ["--model", run, "--data", data, "--out", file]),
       /notes\.txt/,
