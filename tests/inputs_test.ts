@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { defaultInput, type InputSpec, makeSource } from "../lib/inputs.ts";
+import { defaultInput, inputFromMeta, type InputSpec, makeSource } from "../lib/inputs.ts";
+import { UserError } from "../lib/fsutil.ts";
 import { PREPROCESS_DEFAULTS } from "../lib/preprocess.ts";
 import { CURVE_DEFAULTS } from "../lib/curve.ts";
 import { modelInput } from "../lib/model.ts";
@@ -62,5 +63,32 @@ Deno.test("makeSource: one cache sub-folder per representation, features as the 
     assert.equal([...Deno.readDirSync(dir)].length, before);
   } finally {
     await cleanup();
+  }
+});
+
+Deno.test("inputFromMeta keeps valid representations and names the model when one is not", () => {
+  assert.deepEqual(inputFromMeta({ kind: "curve", columns: 145, extra: 1 }, "m.json"), {
+    kind: "curve",
+    columns: 145,
+  });
+  assert.deepEqual(inputFromMeta({ kind: "image", size: 64, resize: "nearest" }, "m.json"), {
+    kind: "image",
+    size: 64,
+    resize: "nearest",
+  });
+  const bad = [
+    undefined,
+    {},
+    { kind: "curve", columns: 0 },
+    { kind: "curve", columns: 2.5 },
+    { kind: "image", size: 64, resize: "bicubic" },
+    { kind: "text" },
+  ];
+  for (const input of bad) {
+    assert.throws(
+      () => inputFromMeta(input, "run/model/model.json"),
+      (err: unknown) => err instanceof UserError && /^run\/model\/model\.json: /.test(err.message),
+      JSON.stringify(input),
+    );
   }
 });
