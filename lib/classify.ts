@@ -89,7 +89,7 @@ export function chartFeatures(
 export function chartClassifier(model: tf.LayersModel, source: FeatureSource): ChartClassifier {
   return (items) => {
     const { x, ok } = chartFeatures(items, source);
-    const p = predictFeatures(model, x, items.length, source.shape);
+    const p = predictFeatures(model, x, items.length, source);
     return Promise.resolve(p.map((v, i) => (ok[i] ? v : NaN)));
   };
 }

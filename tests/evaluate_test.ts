@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { computeMetrics, confusion, formatMetrics, roc } from "../lib/evaluate.ts";
+import * as tf from "@tensorflow/tfjs";
+import { computeMetrics, confusion, formatMetrics, predictFeatures, roc } from "../lib/evaluate.ts";
+import { buildModel } from "../lib/model.ts";
+import { flipCurve } from "../lib/curve.ts";
+import { testBackend } from "./test_backend.ts";
+
+await testBackend();
 
 Deno.test("confusion matrix and derived metrics match a hand-computed example", () => {
   // y:  1    1    1    0    0    0    0    0
@@ -34,4 +40,23 @@ Deno.test("loss is the mean cross-entropy; an empty set gives zeros and NaN, not
   assert.equal(e.n, 0);
   assert.equal(e.accuracy, 0);
   assert.ok(Number.isNaN(e.loss));
+});
+
+Deno.test("predictFeatures: flip averaging is the mean of the sample's and its mirror's", () => {
+  const model = buildModel("compact", { columns: 32, seed: 3 });
+  const source = { shape: [32, 5], flip: (x: Float32Array) => flipCurve(x, 32) };
+  const n = 3;
+  const x = Float32Array.from({ length: n * 160 }, (_, i) => (i * 37 % 101) / 101);
+  const mirrored = new Float32Array(x.length);
+  for (let i = 0; i < n; i++) {
+    mirrored.set(flipCurve(x.subarray(i * 160, (i + 1) * 160), 32), i * 160);
+  }
+  const plain = predictFeatures(model, x, n, source, false);
+  const flipped = predictFeatures(model, mirrored, n, source, false);
+  const both = predictFeatures(model, x, n, source);
+  assert.notDeepEqual(plain, flipped, "the untrained model is not symmetric");
+  both.forEach((p, i) => assert.ok(Math.abs(p - (plain[i] + flipped[i]) / 2) < 1e-6));
+  assert.deepEqual(predictFeatures(model, new Float32Array(0), 0, source), []);
+  assert.equal(tf.memory().numTensors, model.weights.length, "no tensors left behind");
+  model.dispose();
 });
