@@ -33,6 +33,7 @@ export class ProgressBar {
   #count = 0;
   #start = performance.now();
   #last = -Infinity;
+  #drawnCount = -1;
   #opts: Required<Omit<ProgressOptions, "out">> & { out: NonNullable<ProgressOptions["out"]> };
 
   /** Start a bar over `total` units. */
@@ -83,6 +84,9 @@ export class ProgressBar {
   #draw(suffix: string, final: boolean): void {
     if (this.#opts.silent) return;
     const tty = this.#opts.out.isTerminal();
+    // A log (not a terminal) already has the last line: done() adds nothing new to say.
+    if (!tty && final && !suffix && this.#drawnCount === this.#count) return;
+    this.#drawnCount = this.#count;
     const line = this.render(suffix);
     const text = tty ? `\r\x1b[2K${line}${final ? "\n" : ""}` : (final || !tty ? line + "\n" : "");
     this.#opts.out.writeSync(new TextEncoder().encode(text));

@@ -58,6 +58,12 @@ Deno.test("a non-TTY sink gets plain lines: first tick, the last, and done", () 
   assert.match(chunks[0], /^copy \[#{6}-{18}\] 1\/4 25% /);
   assert.match(chunks[1], /^copy \[#{24}\] 4\/4 100% /);
   assert.match(chunks[2], /^copy \[#{24}\] 4\/4 100% .* ok\n$/);
+  // done() without news after the last line adds nothing to a log.
+  const plain = sink(false);
+  const quiet = new ProgressBar(2, { out: plain.out, intervalMs: 1e9 });
+  quiet.tick(2);
+  quiet.done();
+  assert.equal(plain.chunks.length, 1, JSON.stringify(plain.chunks));
 });
 
 Deno.test("a non-TTY sink redraws rarely by default", async () => {
