@@ -8,7 +8,7 @@ import {
   str,
 } from "../../lib/cli/args.ts";
 import { UserError } from "../../lib/fsutil.ts";
-import { ROOT } from "./run.ts";
+import { ROOT, runDeno } from "./run.ts";
 
 const SPEC: CommandSpec = {
   usage: "deno task thing --in FILE",
@@ -81,19 +81,10 @@ Deno.test("str: required options; num: numbers or a UserError naming the flag", 
 });
 
 /** Run a snippet that imports lib/cli/args.ts (as ARGS) and lib/fsutil.ts (as FS). */
-async function runSnippet(code: string, argv: string[] = []) {
+function runSnippet(code: string, argv: string[] = []) {
   const prelude = `import * as ARGS from "${ROOT}lib/cli/args.ts";\n` +
     `import * as FS from "${ROOT}lib/fsutil.ts";\n`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", prelude + code, ...argv],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return runDeno(["eval", "--ext=ts", prelude + code, ...argv]);
 }
 
 Deno.test("runMain: user and path errors print one line and exit 1; bugs keep their trace", async () => {

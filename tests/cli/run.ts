@@ -14,13 +14,21 @@ export interface CliResult {
 }
 
 /** Run `deno run -A lib/cli/<name>.ts ...args` from the project root. */
-export async function runCli(
+export function runCli(
   name: string,
   args: string[],
   opts: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
+  return runDeno(["run", "-A", `${ROOT}lib/cli/${name}.ts`, ...args], opts);
+}
+
+/** Run this Deno with `args` (no stdin, NO_COLOR), capturing exit code and output. */
+export async function runDeno(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}lib/cli/${name}.ts`, ...args],
+    args,
     cwd: opts.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...opts.env },
     stdin: "null",
