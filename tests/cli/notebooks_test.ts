@@ -264,6 +264,25 @@ async function checkPictures(page: Page, area: string, minSvg: number, minImg: n
 }
 
 Deno.test({
+  name: "every notebook runs top to bottom in quick mode: no error cells, every output present",
+  ignore: !HAS_RUNNER,
+  async fn() {
+    const out = await scratch("all");
+    try {
+      const r = await runNotebooks({ quick: true, out, verbose: false });
+      assert.ok(r.ok, r.log);
+      const names = r.records.map((x) => x.notebook).sort();
+      const sources = [...Deno.readDirSync(join(ROOT, "notebooks"))]
+        .filter((e) => e.name.endsWith(".ipynb")).map((e) => e.name).sort();
+      assert.deepEqual(names.map((n) => n.replace(/^.*\//, "")), sources);
+      for (const rec of r.records) assert.ok(rec.ok, `${rec.notebook}: ${JSON.stringify(rec)}`);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "00_quickstart (quick) exports HTML whose plots and images render in headless Chromium",
   ignore: !HAS_RUNNER || !HAS_CHROMIUM,
   async fn() {
