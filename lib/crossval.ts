@@ -83,6 +83,20 @@ export function formatOof(preds: (Prediction & { fold: number })[]): string {
   return ["path,label,p_chimeric,fold", ...rows].join("\n") + "\n";
 }
 
+/** Finished folds' out-of-fold predictions of a cross-validation folder, by fold number. */
+export async function readFoldPredictions(outDir: string): Promise<Prediction[][]> {
+  const folds: Prediction[][] = [];
+  for (let f = 0;; f++) {
+    const path = join(outDir, `fold-${f}`, "fold.json");
+    if (!(await statOrNull(path))) break;
+    folds.push((await readJson<{ predictions: Prediction[] }>(path)).predictions);
+  }
+  if (folds.length === 0) {
+    throw new UserError(`${outDir}: no finished folds (fold-0/fold.json from \`deno task cv\`)`);
+  }
+  return folds;
+}
+
 /**
  * Cross-validate one configuration. Writes `outDir/fold-<i>/` (training run + fold.json),
  * `outDir/oof.csv` and `outDir/result.json`. Returns null when stopped by the signal.
