@@ -20,6 +20,14 @@ import { type ConvCall, convOut, helperShare, reportHeadTime, submitConv } from 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 
+/** Attributes every convolution kernel receives. */
+interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: "valid" | "same" | number;
+  dataFormat: "NHWC" | "NCHW";
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
 /** The internals of the tfjs wasm backend that these kernels use. */
 export interface WasmBackend {
   wasm: {
@@ -201,13 +209,7 @@ function conv2DBackpropFilter(
 ): TensorInfo {
   const b = args.backend as WasmBackend;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-  const attrs = args.attrs as unknown as {
-    strides: [number, number] | number;
-    pad: "valid" | "same" | number;
-    dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil";
-    filterShape: Shape4;
-  };
+  const attrs = args.attrs as unknown as ConvAttrs & { filterShape: Shape4 };
   const ci = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
   const [n, h, w, cIn] = x.shape as Shape4;
   if (ci.filterHeight * ci.filterWidth * cIn <= WASM_KERNEL_TUNING.im2colMaxK) {
@@ -362,13 +364,7 @@ function conv2DBackpropInput(
 ): TensorInfo {
   const b = args.backend as WasmBackend;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-  const attrs = args.attrs as unknown as {
-    strides: [number, number] | number;
-    pad: "valid" | "same" | number;
-    dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil";
-    inputShape: Shape4;
-  };
+  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: Shape4 };
   const ci = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: cIn, outChannels: cOut } = ci;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = ci;
@@ -512,11 +508,7 @@ function conv2D(
     string,
     TensorInfo | undefined
   >;
-  const attrs = args.attrs as unknown as {
-    strides: [number, number] | number;
-    pad: "valid" | "same" | number;
-    dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil";
+  const attrs = args.attrs as unknown as ConvAttrs & {
     dilations: [number, number] | number;
     activation?: string;
   };
