@@ -81,10 +81,9 @@ export function inputFromMeta(input: unknown, where: string): InputSpec {
   if (i.kind === "curve" && positiveInt(i.columns)) {
     return { kind: "curve", columns: i.columns as number };
   }
+  const got = JSON.stringify(input);
   throw new UserError(
-    `${where}: the model's metadata does not say how to feed it (input ${
-      JSON.stringify(input)
-    }); ` +
+    `${where}: the model's metadata does not say how to feed it (input ${got}); ` +
       "was it saved by `deno task train`?",
   );
 }

@@ -398,9 +398,10 @@ function hash01(...xs: number[]): number {
 /**
  * Yield batches of preprocessed samples with one-hot labels, as a stream of passes over the
  * samples (each pass reshuffled, seeded by seed and pass number; the last batch of a pass may
- * be smaller, as in Keras), each sample flipped and shifted at random when asked. Batch k is the same for the same seed whatever `startStep` is, so
- * an interrupted run resumes exactly. Unreadable samples go to `onProblem` and are dropped
- * from their batch; nothing crashes mid-epoch.
+ * be smaller, as in Keras), each sample flipped and shifted at random when asked. Batch k is
+ * the same for the same seed whatever `startStep` is, so an interrupted run resumes exactly.
+ * Unreadable samples go to `onProblem` and are dropped from their batch; nothing crashes
+ * mid-epoch.
  */
 export async function* batches(
   samples: Sample[],

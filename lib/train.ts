@@ -254,12 +254,17 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
 /** Fewest curve columns the compact model accepts (four pooling steps need 16). */
 const MIN_COLUMNS = 16;
 
-/** Training options filled in from the default preset (options saved by older versions). */
+/** Options the first presets did not have, at the values that reproduce the old behaviour. */
+const OPTIONS_ADDED_LATER: Pick<
+  TrainOptions,
+  "schedule" | "weightDecay" | "labelSmoothing" | "shift"
+> = { schedule: "constant", weightDecay: 0, labelSmoothing: 0, shift: 0 };
+
+/** Saved training options completed with the options added since (resuming an older run). */
 export function completeOptions(
-  o: Partial<TrainOptions> & Pick<TrainOptions, "model">,
+  o: Omit<TrainOptions, keyof typeof OPTIONS_ADDED_LATER> & Partial<TrainOptions>,
 ): TrainOptions {
-  const fill = o.model === "alexnet" ? PRESETS.thesis : PRESETS.default;
-  return { ...fill, schedule: "constant", weightDecay: 0, labelSmoothing: 0, shift: 0, ...o };
+  return { ...OPTIONS_ADDED_LATER, ...o };
 }
 
 /** The optimizer an options object asks for (RMSprop with the fused wasm update). */
