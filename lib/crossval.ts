@@ -72,6 +72,11 @@ export interface CrossValRun {
   progress?: boolean;
   /** Called after each fold (finished or read back). */
   onFold?: (r: FoldResult) => void;
+  /**
+   * Train only these folds (0-based) and return null after them: several processes (or
+   * machines) can share one folder's folds; a later run without it combines them.
+   */
+  onlyFolds?: number[];
 }
 
 /** Out-of-fold predictions as CSV `path,label,p_chimeric,fold` (the label cleaner's input). */
@@ -122,6 +127,7 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
       run.onFold?.(done.result);
       continue;
     }
+    if (run.onlyFolds && !run.onlyFolds.includes(f)) continue;
     const train = run.samples.filter((_, i) => folds[i] !== f);
     const val = run.samples.filter((_, i) => folds[i] === f);
     const started = performance.now();
@@ -162,6 +168,7 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
     oof.push(...preds.map((p) => ({ ...p, fold: f })));
     run.onFold?.(result);
   }
+  if (results.length < cv.k) return null;
   const out: CrossValResult = {
     options: run.options,
     folds: results,

@@ -1,13 +1,15 @@
 /**
- * Input representations a model can be fed (the grey image for AlexNet, the coverage curve for
- * the compact model), and the feature source that produces each from image files. A model's
+ * Input representations a model can be fed (the grey image for AlexNet; for the compact model
+ * the pile in coverage units with its depth context, or the older coverage curve), and the feature source that produces each from image files. A model's
  * representation is stored with it (model.json metadata), so evaluation and classification
  * preprocess exactly as training did.
  * @module
  */
 import { join } from "node:path";
 import { UserError } from "./fsutil.ts";
-import { CURVE_DEFAULTS, CurveSource } from "./curve.ts";
+import { CURVE_CHANNEL_COUNT, CURVE_DEFAULTS, CurveSource } from "./curve.ts";
+import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
+import { PileSource } from "./pile_source.ts";
 import {
   type FeatureSource,
   ImageCache,
@@ -23,15 +25,27 @@ export interface ImageInput {
   resize: ResizeKernel;
 }
 
-/** The compact model's representation: the coverage curve read back from the chart. */
+/** The first compact models' representation: the chart's line read back in box heights. */
 export interface CurveInput {
   kind: "curve";
   /** Curve length (column groups across the chart). */
   columns: number;
 }
 
+/** The compact model's representation: the pile in coverage units, relative to the depth D. */
+export interface PileInput {
+  kind: "pile";
+  /** Column groups across the chart. */
+  columns: number;
+}
+
 /** Any input representation. */
-export type InputSpec = ImageInput | CurveInput;
+export type InputSpec = ImageInput | CurveInput | PileInput;
+
+/** Shape of one sample of a 1-D representation: [columns, channels]. */
+export function sequenceChannels(spec: CurveInput | PileInput): number {
+  return spec.kind === "pile" ? PILE_CHANNEL_COUNT : CURVE_CHANNEL_COUNT;
+}
 
 /** The input representation each model is trained on by default. */
 export function defaultInput(model: ModelName): InputSpec {
@@ -39,7 +53,7 @@ export function defaultInput(model: ModelName): InputSpec {
     case "alexnet":
       return { kind: "image", ...PREPROCESS_DEFAULTS };
     case "compact":
-      return { kind: "curve", columns: CURVE_DEFAULTS.columns };
+      return { kind: "pile", columns: PILE_FEATURE_DEFAULTS.columns };
   }
 }
 
@@ -63,6 +77,11 @@ export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSo
         columns: spec.columns,
         dir: opts.cacheDir ? join(opts.cacheDir, `curve-${spec.columns}`) : undefined,
       });
+    case "pile":
+      return new PileSource({
+        columns: spec.columns,
+        dir: opts.cacheDir ? join(opts.cacheDir, `pile-${spec.columns}`) : undefined,
+      });
   }
 }
 
@@ -78,8 +97,8 @@ export function inputFromMeta(input: unknown, where: string): InputSpec {
   ) {
     return { kind: "image", size: i.size as number, resize: i.resize };
   }
-  if (i.kind === "curve" && positiveInt(i.columns)) {
-    return { kind: "curve", columns: i.columns as number };
+  if ((i.kind === "curve" || i.kind === "pile") && positiveInt(i.columns)) {
+    return { kind: i.kind, columns: i.columns as number };
   }
   const got = JSON.stringify(input);
   throw new UserError(

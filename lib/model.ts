@@ -97,21 +97,27 @@ export interface ModelInput {
   shape: number[];
 }
 
-/** Options of the compact model: the model options plus the curve length. */
+/** Options of the compact model: the model options plus the input's length and channels. */
 export interface CompactOptions extends ModelOptions {
-  /** Curve columns (lib/curve.ts `columns`). */
+  /** Input columns (column groups across the chart). */
   columns?: number;
+  /** Channels per column (5 for both the pile and the curve input). */
+  channels?: number;
 }
 
-/** Compact model defaults: the curve length of lib/curve.ts, dropout 0.3. */
-export const COMPACT_DEFAULTS = { columns: CURVE_DEFAULTS.columns, dropout: 0.3 };
+/** Compact model defaults: 145 columns of 5 channels, dropout 0.3. */
+export const COMPACT_DEFAULTS = {
+  columns: CURVE_DEFAULTS.columns,
+  channels: CURVE_CHANNEL_COUNT,
+  dropout: 0.3,
+};
 
 /** The input a model is built for: alexnet reads the image, compact the curve (lib/curve.ts). */
 export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInput {
   if (name === "compact") {
     return {
       kind: "curve",
-      shape: [opts.columns ?? COMPACT_DEFAULTS.columns, CURVE_CHANNEL_COUNT],
+      shape: [opts.columns ?? COMPACT_DEFAULTS.columns, opts.channels ?? COMPACT_DEFAULTS.channels],
     };
   }
   const size = opts.size ?? MODEL_DEFAULTS.size;
@@ -130,7 +136,7 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
   const o = { ...MODEL_DEFAULTS, ...COMPACT_DEFAULTS, ...opts };
   let seed = o.seed;
   const init = () => tf.initializers.heNormal({ seed: seed++ });
-  const input = tf.input({ shape: [o.columns, CURVE_CHANNEL_COUNT], name: "curve" });
+  const input = tf.input({ shape: [o.columns, o.channels], name: "curve" });
   let x: tf.SymbolicTensor = input;
   COMPACT_FILTERS.forEach((filters, i) => {
     const n = i + 1;

@@ -2,7 +2,10 @@
  * Pile-o-grams: per-read coverage from overlaps as the Raven assembler computes it (one value
  * per 16 bp bin, each overlap shrunk by one bin at each end, summed with a sweep), and charts
  * drawn like the real images (Raven's matplotlib plotter: 750x500, one anti-aliased blue line
- * on white, no axes, y from 0 to 3x the read's median coverage, higher values clipped).
+ * on white, no axes, y fixed from 0 to 300 coverage, higher values clipped). As Raven did for
+ * the training charts, only the valid region is kept: the longest run of bins with coverage
+ * >= 4; the rest is set to 0, and a read whose run is shorter than 78 bins (1,260 bp) has no
+ * valid pile (see ../shared/docs/provenance.md).
  *
  * Geometry measured on the real PNGs: the axes box spans x 93.75..675 and y 50..450 pixels
  * (matplotlib 1.x default subplot margins 0.125/0.9/0.1/0.9), x runs from bin 0 to the
@@ -20,12 +23,14 @@ export interface PileogramOptions {
   /** Bin size as a power of two (Raven: 4, i.e. 16 bp bins). */
   binShift?: number;
   /**
-   * Coverage below which bins outside the longest run at or above it are zeroed (Raven's
-   * valid region); 0 keeps everything, as the real charts do (their valleys reach zero).
+   * Raven's valid region: bins outside the longest run at or above this coverage are zeroed
+   * (0 keeps everything).
    */
   validMinCoverage?: number;
-  /** y axis maximum as a multiple of the median coverage. */
-  yFactor?: number;
+  /** Shortest valid region, in bins, for a read to have a pile (Raven: 1,260 bp = 78 bins). */
+  minValidBins?: number;
+  /** y axis maximum in coverage (the real charts: 0-300, 4/3 px per unit). */
+  yMax?: number;
   /** Image width in pixels. */
   width?: number;
   /** Image height in pixels. */
@@ -38,11 +43,12 @@ export interface PileogramOptions {
   pngCompression?: number;
 }
 
-/** Defaults: Raven's coverage and the real images' geometry. */
+/** Defaults: Raven's coverage, valid region and the real images' geometry. */
 export const PILEOGRAM_DEFAULTS: Required<PileogramOptions> = {
   binShift: 4,
-  validMinCoverage: 0,
-  yFactor: 3,
+  validMinCoverage: 4,
+  minValidBins: 78,
+  yMax: 300,
   width: 750,
   height: 500,
   axes: [0.125, 0.9, 0.1, 0.9],
@@ -60,8 +66,10 @@ export interface PileCurve {
   end: number;
   /** Median coverage over the valid region (Raven: upper median; if 0, of the covered bins). */
   median: number;
-  /** y axis maximum of the chart (yFactor x median, at least 1). */
+  /** y axis maximum of the chart. */
   yMax: number;
+  /** Whether the valid region is at least minValidBins long (else Raven drops the read). */
+  valid: boolean;
 }
 
 /**
@@ -127,12 +135,15 @@ export function pileCurve(
   return curveFromCoverage(coverage(readLen, intervals, opts), opts);
 }
 
-/** Finish a raw coverage array into a chart curve (zero the invalid ends, median, y range). */
+/**
+ * Finish a raw coverage array into a chart curve (a copy with the invalid ends zeroed, median,
+ * y range); `raw` is left as it is.
+ */
 export function curveFromCoverage(raw: Uint32Array, opts: PileogramOptions = {}): PileCurve {
   const o = { ...PILEOGRAM_DEFAULTS, ...opts };
   let begin = 0;
   let end = raw.length;
-  const data = raw;
+  const data = raw.slice();
   if (o.validMinCoverage > 0) {
     [begin, end] = validRegion(raw, o.validMinCoverage);
     data.fill(0, 0, begin);
@@ -145,7 +156,8 @@ export function curveFromCoverage(raw: Uint32Array, opts: PileogramOptions = {})
     const covered = Array.from(data.subarray(begin, end)).filter((v) => v > 0);
     median = medianCoverage(covered);
   }
-  return { data, begin, end, median, yMax: Math.max(1, Math.floor(median) * o.yFactor) };
+  const valid = end - begin >= o.minValidBins && end > begin;
+  return { data, begin, end, median, yMax: o.yMax, valid };
 }
 
 /**

@@ -190,6 +190,11 @@ export interface FeatureSource {
   shift?(x: Float32Array, by: number): Float32Array;
   /** Features of a decoded grey image; throws UserError naming `name` when it is unusable. */
   fromGrey(img: GreyImage, name: string): Float32Array;
+  /**
+   * Look at all the samples used together before any is loaded (the pile source computes each
+   * group's typical depth from them); absent: nothing to prepare.
+   */
+  prepare?(paths: string[]): Promise<void>;
 }
 
 /**
@@ -412,6 +417,7 @@ export async function* batches(
   if (samples.length === 0) return;
   const per = batchesPerPass(samples.length, o.batchSize);
   const item = source.shape.reduce((a, b) => a * b, 1);
+  await source.prepare?.(samples.map((s) => s.path));
   const reported = new Set<string>();
   let orderPass = -1;
   let order: Sample[] = samples;

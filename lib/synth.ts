@@ -75,7 +75,8 @@ export interface SynthOptions {
    * quantiles at probabilities PLATEAU_PROBS, sampled per chart by inverse CDF. The real
    * charts' y maximum is not a fixed multiple of the drawn curve's median: measured on the real
    * set (median height of the line over its columns), it sits at 3%..70% of the height, and
-   * differently per class. Set to null to keep Raven's 3 x median.
+   * differently per class. null (the default) draws every chart on the real charts' fixed
+   * 0-300 y axis (see ../shared/docs/provenance.md), where that height follows from the depth.
    */
   plateauHeight?: Record<SynthClass, number[]> | null;
   /** Chart options. */
@@ -107,11 +108,7 @@ export const SYNTH_DEFAULTS: Required<Omit<SynthOptions, "chart">> & { chart: Pi
   crossSpecies: 0.2,
   junctionGap: 0.04,
   bridged: 0.4,
-  plateauHeight: {
-    chimeric: [0.04, 0.09, 0.17, 0.23, 0.29, 0.34, 0.41, 0.5, 0.56, 0.64, 0.71],
-    regular: [0.03, 0.04, 0.07, 0.12, 0.16, 0.21, 0.27, 0.36, 0.45, 0.54, 0.59],
-    repeat: [0.12, 0.15, 0.21, 0.28, 0.34, 0.41, 0.49, 0.55, 0.59, 0.66, 0.72],
-  },
+  plateauHeight: null,
   chart: {},
 };
 

@@ -10,7 +10,7 @@ import type { Sample } from "./dataset.ts";
 import { LABELS } from "./dataset.ts";
 import { computeMetrics, predict } from "./evaluate.ts";
 import { readJson, statOrNull, UserError, writeJsonAtomic } from "./fsutil.ts";
-import { defaultInput, type InputSpec, makeSource } from "./inputs.ts";
+import { defaultInput, type InputSpec, makeSource, sequenceChannels } from "./inputs.ts";
 import { loadModel, type ModelMeta, saveModel } from "./modelio.ts";
 import { buildModel, type ModelName } from "./model.ts";
 import { batches, batchesPerPass, type FeatureSource, type ImageProblem } from "./preprocess.ts";
@@ -239,7 +239,7 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       else if (v === "area" || v === "nearest") input = { ...input, resize: v };
       else throw bad(k, v, "area or nearest");
     } else if (k === "columns") {
-      if (input.kind !== "curve") {
+      if (input.kind === "image") {
         throw new UserError(`${k} applies to the curve model (compact) only`);
       }
       const n = positive(k, v, true);
@@ -323,7 +323,9 @@ export function modelMeta(o: TrainOptions): ModelMeta {
 /** Build and compile a fresh model for the options. */
 export function compiledModel(o: TrainOptions): tf.LayersModel {
   const input = o.input ?? defaultInput(o.model);
-  const shape = input.kind === "image" ? { size: input.size } : { columns: input.columns };
+  const shape = input.kind === "image"
+    ? { size: input.size }
+    : { columns: input.columns, channels: sequenceChannels(input) };
   const model = buildModel(o.model, { ...shape, seed: o.seed });
   model.compile({
     optimizer: makeOptimizer(o),

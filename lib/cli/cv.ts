@@ -41,6 +41,11 @@ const SPEC = {
       default: "chimeric",
     },
     out: { type: "string", help: "output folder" },
+    "only-folds": {
+      type: "string",
+      help: "train only these folds (0-based, e.g. 0,2,4), so that several processes share " +
+        "the folder; run again without it to combine them",
+    },
     folds: { type: "string", help: "number of folds", default: String(CROSSVAL_DEFAULTS.k) },
     "fold-seed": {
       type: "string",
@@ -62,6 +67,11 @@ await runMain(async () => {
   const k = num(args, "folds")!;
   if (!Number.isInteger(k) || k < 2) {
     throw new UserError(`--folds must be an integer >= 2, got ${k}`);
+  }
+  const onlyText = str(args, "only-folds");
+  const onlyFolds = onlyText?.split(",").map((t) => Number(t.trim()));
+  if (onlyFolds?.some((f) => !Number.isInteger(f) || f < 0 || f >= k)) {
+    throw new UserError(`--only-folds: expected fold numbers from 0 to ${k - 1}, got ${onlyText}`);
   }
   const grid = parseGrid(str(args, "grid") ?? "");
   const base = trainOptionsFrom(args);
@@ -87,6 +97,7 @@ await runMain(async () => {
       outDir: settings.length > 1 ? join(out, name) : out,
       cacheDir: str(args, "cache"),
       signal: controller.signal,
+      onlyFolds,
       progress: true,
       onFold: (r) =>
         console.error(
@@ -95,6 +106,10 @@ await runMain(async () => {
           }`,
         ),
     });
+    if (!result && onlyFolds && !controller.signal.aborted) {
+      console.log(`folds ${onlyText} done; run without --only-folds to combine all folds`);
+      continue;
+    }
     if (!result) {
       console.log(`stopped; run the same command again to continue`);
       Deno.exit(130);
@@ -102,6 +117,7 @@ await runMain(async () => {
     rows.push({ setting, name, result });
   }
   Deno.removeSignalListener("SIGINT", onSigint);
+  if (onlyFolds) return;
   await writeJsonAtomic(join(out, "cv.json"), rows);
   await writeTextAtomic(join(out, "cv.csv"), formatSweepCsv(rows));
   await saveRunPlots(out, { sweep: rows });
