@@ -1,15 +1,18 @@
 /**
  * Classification of unlabelled charts: collecting image files from the paths a user gives,
- * the shipped default model, and calls straight from overlaps (charts drawn in memory, fed
- * to the model exactly as their PNG files would be).
+ * the shipped default model, and the model and TSV side of calls straight from overlaps
+ * (lib/calls.ts: pile features, no chart drawn).
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { extname, join } from "node:path";
 import { statOrNull, UserError } from "./fsutil.ts";
-import type { FeatureSource, ImageProblem } from "./preprocess.ts";
-import type { ChartClassifier, ChartItem, ReadCall } from "./pileogram.ts";
+import type { ImageProblem } from "./preprocess.ts";
+import type { PileClassifier, ReadCall } from "./calls.ts";
+import type { InputSpec } from "./inputs.ts";
 import { predictFeatures } from "./evaluate.ts";
+import { PILE_CHANNEL_COUNT } from "./pile_features.ts";
+import { flipCurve } from "./curve.ts";
 
 /** The pretrained model shipped in the repository. */
 export const DEFAULT_MODEL = new URL("../models/compact", import.meta.url).pathname;
@@ -58,40 +61,26 @@ export async function shippedModel(): Promise<string | null> {
 }
 
 /**
- * The model's input for charts drawn in memory, stacked: each chart's grey pixels go through
- * `source.fromGrey`, the step a PNG file takes after decoding, so the model sees the same
- * features it would from the chart's PNG. Items need `grey` (callsFromPaf with input "grey").
- * A chart the source cannot read (a UserError, e.g. no curve) gets `ok` false and zeros in `x`.
+ * A classifier for `callsFromPaf` (lib/calls.ts): stacked pile inputs to P(chimeric)
+ * (`predictFeatures`, flip-averaged). Only models trained on the pile input read piles; a
+ * model of another input is a UserError naming `where`.
  */
-export function chartFeatures(
-  items: ChartItem[],
-  source: FeatureSource,
-): { x: Float32Array; ok: boolean[] } {
-  const size = source.shape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(items.length * size);
-  const ok = items.map((it, i) => {
-    if (!it.grey) throw new Error(`chart of ${it.readId} was not drawn (use input "grey")`);
-    try {
-      x.set(source.fromGrey(it.grey, it.readId), i * size);
-      return true;
-    } catch (err) {
-      if (err instanceof UserError) return false;
-      throw err;
-    }
-  });
-  return { x, ok };
-}
-
-/**
- * A classifier for `callsFromPaf(path, {input: "grey"}, ...)`: charts to features
- * (`chartFeatures`) to P(chimeric) (`predictFeatures`); NaN for a chart the source cannot read.
- */
-export function chartClassifier(model: tf.LayersModel, source: FeatureSource): ChartClassifier {
-  return (items) => {
-    const { x, ok } = chartFeatures(items, source);
-    const p = predictFeatures(model, x, items.length, source);
-    return Promise.resolve(p.map((v, i) => (ok[i] ? v : NaN)));
+export function pileClassifier(
+  model: tf.LayersModel,
+  input: InputSpec,
+  where: string,
+): PileClassifier {
+  if (input.kind !== "pile") {
+    throw new UserError(
+      `${where}: this model reads the ${input.kind} input; calls from overlaps need a model ` +
+        "trained on the pile input (the default of `deno task train`, and the shipped model)",
+    );
+  }
+  const source = {
+    shape: [input.columns, PILE_CHANNEL_COUNT],
+    flip: (x: Float32Array) => flipCurve(x, input.columns, PILE_CHANNEL_COUNT),
   };
+  return (x, n) => predictFeatures(model, x, n, source);
 }
 
 /** Columns of the calls TSV of `deno task classify --paf`. */
@@ -99,32 +88,38 @@ export const CALLS_HEADER = [
   "read_id",
   "read_len",
   "n_overlaps",
+  "median",
   "p_chimeric",
   "label",
   "rule_score",
   "rule_call",
+  "p_call",
+  "call",
   "status",
 ] as const;
 
 /**
- * One row of the calls TSV (no newline): the model's P(chimeric) and label at `threshold`,
- * the coverage rule's score and call, and the status ("ok", "too_few_overlaps", or "no_curve"
- * when the model could not read the chart); fields that do not apply are empty.
+ * One row of the calls TSV (no newline): the read's median coverage, the model's P(chimeric)
+ * and label at `threshold`, the coverage rule's score and call, the primary call's p_call and
+ * call, and the status ("ok", "too_few_overlaps", "invalid"); fields that do not apply are
+ * empty.
  */
 export function formatCall(c: ReadCall, threshold: number): string {
   const called = c.status === "ok";
-  const p = c.pChimeric;
-  const hasP = called && p !== undefined && Number.isFinite(p);
-  const status = called && p !== undefined && !hasP ? "no_curve" : c.status;
   const verdict = (b: boolean) => (b ? "chimeric" : "non_chimeric");
+  const p = called ? c.pChimeric : undefined;
+  const q = called ? c.pCall : undefined;
   return [
     c.readId,
     c.readLen,
     c.nOverlaps,
-    hasP ? p!.toFixed(4) : "",
-    hasP ? verdict(p! >= threshold) : "",
+    called && c.median !== null ? String(c.median) : "",
+    p !== undefined ? p.toFixed(4) : "",
+    p !== undefined ? verdict(p >= threshold) : "",
     called && c.ruleScore !== null ? c.ruleScore.toFixed(3) : "",
     called && c.ruleCall !== null ? verdict(c.ruleCall) : "",
-    status,
+    q !== undefined ? q.toFixed(4) : "",
+    q !== undefined && c.call !== undefined ? verdict(c.call) : "",
+    c.status,
   ].join("\t");
 }

@@ -170,7 +170,8 @@ function fillClipped(top: Float32Array, bottom: Float32Array, clipped: Uint8Arra
  * the highest and lowest inked rows, refined to the line's centre with the ink's coverage of
  * the edge rows (the line is `lineWidth` px thick), then pixel rows to coverage on the chart's
  * fixed y axis (`yMax`, 0-300 on the real charts). A line at 0 (clipped by the box's bottom edge)
- * reads 0; a column inside the read with no ink, or ink in the box's top row, is clipped.
+ * reads 0; a column inside the read with no ink, or with the box's top row more than half
+ * inked, is clipped (reads yMax).
  * Throws UserError naming `name` when the image does not have the chart's size or has no line.
  */
 export function profileFromGrey(
@@ -199,7 +200,7 @@ export function profileFromGrey(
   const top = new Float32Array(span).fill(NaN);
   const bottom = new Float32Array(span).fill(NaN);
   const clipped = new Uint8Array(span);
-  let first = -1, last = -1;
+  let first = -1;
   for (let c = 0; c < span; c++) {
     const x = box.x0 + c;
     let t = -1, b = -1;
@@ -211,14 +212,15 @@ export function profileFromGrey(
     }
     if (t < 0) continue;
     if (first < 0) first = c;
-    last = c;
     const cov = (y: number) => Math.max(0, (box.yZero - y) / perUnit);
     // centre of the line below its top edge, above its bottom edge
     const topEdge = t + 1 - dark(data[t * w + x]);
     const botEdge = b + dark(data[b * w + x]);
-    top[c] = t === box.yTop ? yMax : Math.min(yMax, cov(topEdge + hw));
+    // the box's top row more than half inked: the line runs on above the box
+    const over = t === box.yTop && dark(data[t * w + x]) > 0.5;
+    top[c] = over ? yMax : Math.min(yMax, cov(topEdge + hw));
     bottom[c] = b === box.yZero - 1 ? 0 : Math.min(yMax, cov(botEdge - hw));
-    if (t === box.yTop) clipped[c] = 1;
+    if (over) clipped[c] = 1;
   }
   if (first < 0) throw new UserError(`${name}: no curve found (no ink in the chart area)`);
   fillClipped(top, bottom, clipped, yMax);

@@ -16,7 +16,6 @@
 import sharp from "sharp";
 import { type GreyImage, toGreyOnWhite } from "./preprocess.ts";
 import { readPafBatches } from "./paf.ts";
-import { type RuleOptions, ruleScore } from "./coverage_rule.ts";
 
 /** Options for coverage and chart drawing. */
 export interface PileogramOptions {
@@ -531,109 +530,4 @@ export async function* pilesFromPaf(
       yield { readId: id, readLen: e.len, nOverlaps: e.n, intervals, enough: true };
     }
   }
-}
-
-/** What a classifier callback receives for each read: its curve and, on request, its chart. */
-export interface ChartItem {
-  /** Read id. */
-  readId: string;
-  /** Coverage curve (always present; a curve model can use it directly). */
-  curve: PileCurve;
-  /** Chart as grey-on-white pixels (input "grey"), as decodeGrey reads the PNG. */
-  grey?: GreyImage;
-  /** Chart as RGBA pixels (input "rgba"). */
-  rgba?: Uint8Array;
-  /** Chart as PNG bytes (input "png"). */
-  png?: Uint8Array;
-}
-
-/** Maps a batch of charts to P(chimeric) per chart, in order. */
-export type ChartClassifier = (batch: ChartItem[]) => Promise<number[]>;
-
-/** Options for calls from a PAF file. */
-export interface CallsOptions extends PafPilesOptions {
-  /** What the classifier is given besides the curve. */
-  input?: "curve" | "grey" | "rgba" | "png";
-  /** Reads per classifier call. */
-  batchSize?: number;
-  /** Coverage-rule options (threshold etc.). */
-  rule?: RuleOptions;
-}
-
-/** The verdict on one read. */
-export interface ReadCall {
-  /** Read id. */
-  readId: string;
-  /** Read length. */
-  readLen: number;
-  /** Number of overlaps. */
-  nOverlaps: number;
-  /** "ok", or "too_few_overlaps" (then nothing is called). */
-  status: "ok" | "too_few_overlaps";
-  /** Median coverage (null when not called). */
-  median: number | null;
-  /** Coverage-rule score (null when not called). */
-  ruleScore: number | null;
-  /** Coverage-rule call (null when not called). */
-  ruleCall: boolean | null;
-  /** Classifier's P(chimeric) (absent without a classifier or when not called). */
-  pChimeric?: number;
-}
-
-/**
- * Calls from overlaps: stream a PAF file (memory bounded, see pilesFromPaf), compute each
- * read's coverage, score it with the coverage rule and, with a classifier, get P(chimeric)
- * from its chart in batches. Reads with too few overlaps are listed, not called.
- */
-export async function* callsFromPaf(
-  pafPath: string,
-  opts: CallsOptions = {},
-  classify?: ChartClassifier,
-): AsyncGenerator<ReadCall> {
-  const input = opts.input ?? "curve";
-  const batchSize = Math.max(1, opts.batchSize ?? 64);
-  let pending: { call: ReadCall; item?: ChartItem }[] = [];
-  const flush = async function* () {
-    const items = pending.filter((p) => p.item).map((p) => p.item!);
-    if (classify && items.length) {
-      if (input !== "curve") {
-        for (const it of items) {
-          if (input === "grey") it.grey = renderGrey(it.curve, opts);
-          else if (input === "rgba") it.rgba = renderRgba(it.curve, opts);
-          else it.png = await renderPng(it.curve, opts);
-        }
-      }
-      const ps = await classify(items);
-      if (ps.length !== items.length) {
-        throw new Error(`classifier returned ${ps.length} values for ${items.length} charts`);
-      }
-      let k = 0;
-      for (const p of pending) if (p.item) p.call.pChimeric = ps[k++];
-    }
-    for (const p of pending) yield p.call;
-    pending = [];
-  };
-  for await (const pile of pilesFromPaf(pafPath, opts)) {
-    const call: ReadCall = {
-      readId: pile.readId,
-      readLen: pile.readLen,
-      nOverlaps: pile.nOverlaps,
-      status: pile.enough ? "ok" : "too_few_overlaps",
-      median: null,
-      ruleScore: null,
-      ruleCall: null,
-    };
-    if (!pile.enough) {
-      pending.push({ call });
-    } else {
-      const curve = pileCurve(pile.readLen, pile.intervals, opts);
-      const r = ruleScore(curve.data, curve.median, opts.rule);
-      call.median = curve.median;
-      call.ruleScore = r.score;
-      call.ruleCall = r.chimeric;
-      pending.push({ call, item: classify ? { readId: pile.readId, curve } : undefined });
-    }
-    if (pending.length >= batchSize) yield* flush();
-  }
-  yield* flush();
 }

@@ -1,103 +1,105 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { selectBackend } from "../lib/backend.ts";
-import { CALLS_HEADER, chartClassifier, chartFeatures, formatCall } from "../lib/classify.ts";
+import { CALLS_HEADER, formatCall, pileClassifier } from "../lib/classify.ts";
 import { main as pileogram, safeFileName } from "../lib/cli/pileogram.ts";
 import { predict } from "../lib/evaluate.ts";
 import { makeSource } from "../lib/inputs.ts";
 import { buildModel } from "../lib/model.ts";
-import { callsFromPaf, type ChartItem, type ReadCall } from "../lib/pileogram.ts";
-import type { CachedSource } from "../lib/preprocess.ts";
+import { callsFromPaf, type ReadCall } from "../lib/calls.ts";
+import { PILE_CHANNEL_COUNT } from "../lib/pile_features.ts";
+import type { PileSource } from "../lib/pile_source.ts";
 import { tempDir, writeSynthPaf } from "./fixtures.ts";
 
 await selectBackend({ quiet: true, threads: 1 });
 
-Deno.test("charts drawn from a PAF give the model the same input as their PNG files", async () => {
+Deno.test("calls from a PAF give the model the input of the PNGs drawn from it", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const paf = join(dir, "ovl.paf");
-    const truth = await writeSynthPaf(paf, 2);
+    const truth = await writeSynthPaf(paf, 3);
     const charts = join(dir, "charts");
     await pileogram(["--paf", paf, "--out", charts, "--quiet"]);
-    const specs = [
-      { kind: "curve", columns: 145 },
-      { kind: "image", size: 64, resize: "area" },
-    ] as const;
-    for (const spec of specs) {
-      const source = makeSource(spec);
-      const fromPaf = new Map<string, Float32Array>();
-      for await (
-        const c of callsFromPaf(paf, { input: "grey", batchSize: 3 }, (items: ChartItem[]) => {
-          const { x, ok } = chartFeatures(items, source);
-          const size = x.length / items.length;
-          items.forEach((it, i) => fromPaf.set(it.readId, x.slice(i * size, (i + 1) * size)));
-          assert.ok(ok.every(Boolean));
-          return Promise.resolve(items.map(() => 0.5));
-        })
-      ) {
-        assert.equal(c.status === "ok", truth.has(c.readId), c.readId);
-      }
-      assert.deepEqual([...fromPaf.keys()].sort(), [...truth.keys()].sort());
-      for (const [id, x] of fromPaf) {
-        const png = join(charts, `${safeFileName(id)}.png`);
-        const fromPng = await (source as CachedSource).get(png);
-        assert.deepEqual(x, fromPng, `${spec.kind} features of ${id}`);
-      }
-    }
-  } finally {
-    await cleanup();
-  }
-});
-
-Deno.test("chartClassifier: same P(chimeric) as predict on the PNG files", async () => {
-  const { dir, cleanup } = await tempDir();
-  try {
-    const paf = join(dir, "ovl.paf");
-    const truth = await writeSynthPaf(paf, 2, 7);
-    const charts = join(dir, "charts");
-    await pileogram([
-      "--paf",
-      paf,
-      "--out",
-      charts,
-      "--quiet",
-      "--reads",
-      [...truth.keys()].join(),
-    ]);
-    const model = buildModel("compact", { columns: 32, seed: 3 });
-    const source = makeSource({ kind: "curve", columns: 32 });
-    const calls: ReadCall[] = [];
-    for await (
-      const c of callsFromPaf(
-        paf,
-        { input: "grey", batchSize: 4, reads: truth.keys() },
-        chartClassifier(model, source),
-      )
-    ) calls.push(c);
-    assert.equal(calls.length, truth.size);
-    const samples = calls.map((c) => ({
-      path: join(charts, `${safeFileName(c.readId)}.png`),
-      cls: "?",
-      label: "non_chimeric" as const,
-      readId: c.readId,
-    }));
-    const preds = await predict(model, samples, makeSource({ kind: "curve", columns: 32 }));
-    calls.forEach((c, i) => {
-      assert.ok(c.pChimeric! >= 0 && c.pChimeric! <= 1);
-      assert.ok(Math.abs(c.pChimeric! - preds[i].p) < 1e-6, `${c.readId}`);
+    const fromPaf = new Map<string, Float32Array>();
+    const item = 145 * PILE_CHANNEL_COUNT;
+    const r = await callsFromPaf(paf, { reads: truth.keys(), batchSize: 4 }, (x, n) => {
+      return Array.from({ length: n }, (_, i) => {
+        const v = x.slice(i * item, (i + 1) * item);
+        fromPaf.set(String(fromPaf.size), v);
+        return 0.5;
+      });
     });
-    model.dispose();
+    const called = r.calls.filter((c) => c.status === "ok");
+    assert.equal(called.length, fromPaf.size);
+    // the PNGs of the same reads, with D computed over the same reads
+    const source = makeSource({ kind: "pile", columns: 145 }) as PileSource;
+    const paths = called.map((c) => join(charts, `${safeFileName(c.readId)}.png`));
+    await source.prepare(paths);
+    const { images } = await source.getMany(paths);
+    called.forEach((c, i) => {
+      const a = fromPaf.get(String(i))!, b = images[i]!;
+      // relative channels within the raster's precision (1.5 units of coverage in the top
+      // and in the median, over D or the read's median), the read's extent equal
+      const unit = 1.5 / 4;
+      let m = Infinity; // the read's median, from a column where the line is above 0
+      for (let k = 4; k < a.length; k += PILE_CHANNEL_COUNT) {
+        if (a[k] > 0) m = Math.min(m, (a[k - 4] * r.depth) / a[k]);
+      }
+      for (let k = 0; k < a.length; k++) {
+        const ch = k % PILE_CHANNEL_COUNT;
+        const top = a[k - ch] * 4 * r.depth;
+        let tol = unit / r.depth + 1e-6;
+        if (ch === 4) tol = (unit / m) * (1 + top / m) + 1e-5;
+        if (ch === 2) assert.equal(a[k], b[k], `${c.readId} valid at ${k}`);
+        else if (ch !== 3 || top < 298) {
+          assert.ok(Math.abs(a[k] - b[k]) <= tol, `${c.readId} channel ${ch}: ${a[k]} ${b[k]}`);
+        }
+      }
+    });
+    assert.ok(Math.abs(source.depthOf(paths[0])! - r.depth) < 0.5, `${r.depth}`);
   } finally {
     await cleanup();
   }
 });
 
-Deno.test("formatCall: model and rule columns; empty fields where nothing was called", () => {
+Deno.test("pileClassifier: flip-averaged P(chimeric) as predict gives for the same input", async () => {
+  const model = buildModel("compact", { columns: 145, channels: PILE_CHANNEL_COUNT, seed: 3 });
+  const classify = pileClassifier(model, { kind: "pile", columns: 145 }, "m");
+  const x = new Float32Array(2 * 145 * 5).map((_, i) => (i % 7) / 7);
+  const [p0, p1] = classify(x, 2);
+  assert.notEqual(p0, p1);
+  // the mirror image of a read gets the same flip-averaged probability
+  const { flipCurve } = await import("../lib/curve.ts");
+  const mirrored = new Float32Array(x.length);
+  mirrored.set(flipCurve(x.subarray(0, 725), 145, 5));
+  mirrored.set(flipCurve(x.subarray(725), 145, 5), 725);
+  const [q0, q1] = classify(mirrored, 2);
+  assert.ok(Math.abs(p0 - q0) < 1e-6 && Math.abs(p1 - q1) < 1e-6);
+  assert.throws(
+    () => pileClassifier(model, { kind: "curve", columns: 145 }, "old/model"),
+    /old\/model: this model reads the curve input/,
+  );
+  model.dispose();
+  assert.equal(typeof predict, "function");
+});
+
+Deno.test("formatCall: median, model, rule and primary call; empty fields where not called", () => {
   const base = { readId: "r1", readLen: 9000, nOverlaps: 12, median: 10 };
-  const ok: ReadCall = { ...base, status: "ok", ruleScore: 0.75, ruleCall: true, pChimeric: 0.3 };
-  assert.equal(CALLS_HEADER.length, 8);
-  assert.equal(formatCall(ok, 0.5), "r1\t9000\t12\t0.3000\tnon_chimeric\t0.750\tchimeric\tok");
-  assert.equal(formatCall(ok, 0.25).split("\t")[4], "chimeric");
+  const ok: ReadCall = {
+    ...base,
+    status: "ok",
+    ruleScore: 0.75,
+    ruleCall: true,
+    pChimeric: 0.3,
+    pCall: 0.91,
+    call: true,
+  };
+  assert.equal(CALLS_HEADER.length, 11);
+  assert.equal(
+    formatCall(ok, 0.5),
+    "r1\t9000\t12\t10\t0.3000\tnon_chimeric\t0.750\tchimeric\t0.9100\tchimeric\tok",
+  );
+  assert.equal(formatCall(ok, 0.25).split("\t")[5], "chimeric");
   const few: ReadCall = {
     ...base,
     nOverlaps: 1,
@@ -106,9 +108,14 @@ Deno.test("formatCall: model and rule columns; empty fields where nothing was ca
     ruleScore: null,
     ruleCall: null,
   };
-  assert.equal(formatCall(few, 0.5), "r1\t9000\t1\t\t\t\t\ttoo_few_overlaps");
-  const noCurve = formatCall({ ...ok, pChimeric: NaN }, 0.5);
-  assert.equal(noCurve, "r1\t9000\t12\t\t\t0.750\tchimeric\tno_curve");
-  const ruleOnly = formatCall({ ...ok, pChimeric: undefined }, 0.5);
-  assert.equal(ruleOnly, "r1\t9000\t12\t\t\t0.750\tchimeric\tok");
+  assert.equal(formatCall(few, 0.5), "r1\t9000\t1\t\t\t\t\t\t\t\ttoo_few_overlaps");
+  assert.equal(
+    formatCall({ ...few, status: "invalid" }, 0.5),
+    "r1\t9000\t1\t\t\t\t\t\t\t\tinvalid",
+  );
+  const ruleOnly = formatCall(
+    { ...ok, pChimeric: undefined, pCall: undefined, call: undefined },
+    0.5,
+  );
+  assert.equal(ruleOnly, "r1\t9000\t12\t10\t\t\t0.750\tchimeric\t\t\tok");
 });

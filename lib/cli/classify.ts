@@ -11,13 +11,15 @@ import { loadModel, modelDir } from "../modelio.ts";
 import { makeSource } from "../inputs.ts";
 import { readTextOrFail, statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
 import { ProgressBar } from "../progress.ts";
-import { callsFromPaf, PAF_PILES_DEFAULTS } from "../pileogram.ts";
+import { PAF_PILES_DEFAULTS } from "../pileogram.ts";
+import { callsFromPaf } from "../calls.ts";
+import { loadCallModel } from "../primary_call.ts";
 import {
   CALLS_HEADER,
-  chartClassifier,
   collectImages,
   DEFAULT_MODEL,
   formatCall,
+  pileClassifier,
   shippedModel,
 } from "../classify.ts";
 
@@ -28,12 +30,17 @@ const SPEC = {
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
-    "(minimap2 -x ava-ont reads reads) without writing images: each read's pile-o-gram is " +
-    "drawn in memory as `deno task pileogram` draws its PNG and fed to the model the same " +
-    "way. Prints TSV `read_id, read_len, n_overlaps, p_chimeric, label, rule_score, " +
-    "rule_call, status` sorted by read id (to --out, written atomically, or stdout); " +
-    "rule_* is the model-free coverage-valley rule. Reads with fewer than --min-overlaps " +
-    "overlaps get status too_few_overlaps and no call.",
+    "(minimap2 -x ava-ont reads reads) without drawing anything: each read's pile goes " +
+    "through Raven's valid-region step and the model reads it in coverage units, relative " +
+    "to the data set's typical depth D (the median of the reads' median coverage; --depth " +
+    "sets it). Prints TSV `read_id, read_len, n_overlaps, median, p_chimeric, label, " +
+    "rule_score, rule_call, p_call, call, status` sorted by read id (to --out, written " +
+    "atomically, or stdout). `call` is the project's primary call: p_call combines the " +
+    "model with the coverage evidence, calibrated on a simulated read set (the model's " +
+    "call.json); `label` is the model alone at --threshold and rule_* the model-free " +
+    "coverage-valley rule. Reads with fewer than --min-overlaps overlaps get status " +
+    "too_few_overlaps, reads without 1,260 bp at coverage >= 4 status invalid; neither is " +
+    "called.",
   options: {
     model: {
       type: "string",
@@ -52,6 +59,16 @@ const SPEC = {
       type: "string",
       help: "with --paf: overlap intervals held in memory at once (more passes when exceeded)",
       default: String(PAF_PILES_DEFAULTS.maxIntervals),
+    },
+    depth: {
+      type: "string",
+      help: "with --paf: the data set's typical depth D (default: the median of the reads' " +
+        "medians in this file)",
+    },
+    rate: {
+      type: "string",
+      help: "with --paf: expected chimera rate to calibrate p_call to (default: the rate " +
+        "call.json was fitted at)",
     },
     out: { type: "string", help: "with --paf: write the calls TSV here instead of stdout" },
     quiet: { type: "boolean", help: "no progress bar or summary on stderr" },
@@ -109,45 +126,62 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   }
   const maxIntervals = num(args, "max-intervals")!;
   if (!(maxIntervals >= 1)) throw new UserError(`--max-intervals: expected a positive number`);
+  const depth = str(args, "depth") === undefined ? undefined : num(args, "depth")!;
+  if (depth !== undefined && !(depth > 0)) {
+    throw new UserError(`--depth: expected a positive number, got ${str(args, "depth")}`);
+  }
+  const rate = str(args, "rate") === undefined ? undefined : num(args, "rate")!;
+  if (rate !== undefined && !(rate > 0 && rate < 1)) {
+    throw new UserError(
+      `--rate: expected a chimera rate between 0 and 1, got ${str(args, "rate")}`,
+    );
+  }
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   const dir = await chosenModel(args);
   const backend = await initBackend(args);
   const { model, meta } = await loadModel(dir);
-  const source = makeSource(meta.input);
-  if (!quiet) console.error(`model ${dir} (${meta.model}, ${meta.input.kind} input) on ${backend}`);
-  let bar: ProgressBar | null = null;
-  const rows: [string, string][] = [];
-  let calledModel = 0, calledRule = 0, ok = 0, few = 0;
-  for await (
-    const c of callsFromPaf(paf, {
-      input: "grey",
-      minOverlaps,
-      maxIntervals,
-      reads,
-      onIndexed: (n) => {
-        if (!quiet && n > 256) bar = new ProgressBar(n, { label: "classify" });
-      },
-    }, chartClassifier(model, source))
-  ) {
-    rows.push([c.readId, formatCall(c, threshold)]);
-    if (c.status === "ok") ok++;
-    else few++;
-    if (c.pChimeric !== undefined && c.pChimeric >= threshold) calledModel++;
-    if (c.ruleCall) calledRule++;
-    (bar as ProgressBar | null)?.tick();
+  const classify = pileClassifier(model, meta.input, dir);
+  const callModel = await loadCallModel(dir);
+  if (!quiet) {
+    console.error(
+      `model ${dir} (${meta.model}, ${meta.input.kind} input) on ${backend}` +
+        (callModel ? "" : "; no call.json beside it, so no primary call"),
+    );
   }
+  let bar: ProgressBar | null = null;
+  const started = performance.now();
+  const { calls, depth: usedDepth } = await callsFromPaf(paf, {
+    columns: meta.input.kind === "pile" ? meta.input.columns : undefined,
+    minOverlaps,
+    maxIntervals,
+    reads,
+    depth,
+    rate,
+    callModel: callModel ?? undefined,
+    onIndexed: (n) => {
+      if (!quiet && n > 256) bar = new ProgressBar(n, { label: "piles" });
+    },
+    onRead: () => (bar as ProgressBar | null)?.tick(),
+  }, classify);
   (bar as ProgressBar | null)?.done();
   model.dispose();
-  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const text = [CALLS_HEADER.join("\t"), ...rows.map((r) => r[1])].join("\n") + "\n";
+  const text = [CALLS_HEADER.join("\t"), ...calls.map((c) => formatCall(c, threshold))]
+    .join("\n") + "\n";
   if (out) await writeTextAtomic(out, text);
   else await Deno.stdout.write(new TextEncoder().encode(text));
   if (!quiet) {
+    const count = (f: (c: (typeof calls)[number]) => boolean) => calls.filter(f).length;
+    const ok = count((c) => c.status === "ok");
     console.error(
-      `${rows.length} reads: ${ok} called (${calledModel} chimeric by the model at ` +
-        `p >= ${threshold}, ${calledRule} by the coverage rule), ${few} with fewer than ` +
-        `${minOverlaps} overlaps` + (out ? `; calls in ${out}` : ""),
+      `${calls.length} reads in ${((performance.now() - started) / 1000).toFixed(1)} s, ` +
+        `typical depth D ${usedDepth.toFixed(1)}: ${ok} called` +
+        (callModel ? `, ${count((c) => c.call === true)} chimeric by the primary call` : "") +
+        ` (${count((c) => c.pChimeric !== undefined && c.pChimeric >= threshold)} by the ` +
+        `model alone at p >= ${threshold}, ${count((c) => c.ruleCall === true)} by the ` +
+        `coverage rule); ${count((c) => c.status === "too_few_overlaps")} with fewer than ` +
+        `${minOverlaps} overlaps, ${count((c) => c.status === "invalid")} invalid` +
+        (out ? `; calls in ${out}` : ""),
     );
   }
 }
