@@ -1,22 +1,32 @@
 /**
  * `deno task pileogram --paf FILE --out DIR`: draw one pile-o-gram PNG per read from a PAF file
- * of all-vs-all overlaps (minimap2 -x ava-ont), as Raven draws them.
+ * of all-vs-all overlaps (minimap2 -x ava-ont), as Raven computed and drew the training charts:
+ * the valid-region step, then the fixed 0-300 y axis.
  * @module
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { statOrNull, UserError, writeFileAtomic, writeTextAtomic } from "../fsutil.ts";
 import { ProgressBar } from "../progress.ts";
-import { PAF_PILES_DEFAULTS, pileCurve, pilesFromPaf, renderPng } from "../pileogram.ts";
+import {
+  coverage,
+  curveFromCoverage,
+  PAF_PILES_DEFAULTS,
+  PILEOGRAM_DEFAULTS,
+  pilesFromPaf,
+  renderPng,
+} from "../pileogram.ts";
 import { ruleScore } from "../coverage_rule.ts";
 
 const SPEC = {
   usage: "deno task pileogram --paf FILE --out DIR [--reads ID,...] [--min-overlaps N] " +
-    "[--rule-tsv FILE]",
+    "[--y-max N] [--rule-tsv FILE]",
   summary: "Draw one pile-o-gram (750x500 PNG, Raven's coverage chart) per read of a PAF file " +
-    "of all-vs-all overlaps. Reads with too few overlaps are listed in " +
-    "DIR/too_few_overlaps.tsv instead of drawn. The PAF file is streamed (memory stays bounded). " +
-    "With --rule-tsv, also writes the coverage-valley rule's call per read.",
+    "of all-vs-all overlaps, as the training charts were made: coverage per 16 bp bin, only " +
+    "the longest run at coverage >= 4 kept (the rest drawn at 0), y axis fixed at 0-300. " +
+    "Reads with too few overlaps, or without a 1,260 bp run at coverage >= 4 (Raven drops " +
+    "those), are listed in DIR/not_drawn.tsv with the reason instead of drawn. The PAF file " +
+    "is streamed. With --rule-tsv, also writes the coverage-valley rule's call per read.",
   options: {
     paf: { type: "string", help: "PAF file of overlaps (minimap2 -x ava-ont reads reads)" },
     out: { type: "string", help: "output folder for <read_id>.png" },
@@ -30,6 +40,11 @@ const SPEC = {
       type: "string",
       help: "overlap intervals held in memory at once (more passes when exceeded)",
       default: String(PAF_PILES_DEFAULTS.maxIntervals),
+    },
+    "y-max": {
+      type: "string",
+      help: "top of the y axis, in coverage (the real charts: 300)",
+      default: String(PILEOGRAM_DEFAULTS.yMax),
     },
     "rule-tsv": {
       type: "string",
@@ -55,6 +70,10 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   const out = str(a, "out", images);
   const minOverlaps = num(a, "min-overlaps") ?? PAF_PILES_DEFAULTS.minOverlaps;
   const maxIntervals = num(a, "max-intervals") ?? PAF_PILES_DEFAULTS.maxIntervals;
+  const yMax = num(a, "y-max")!;
+  if (!(yMax > 0)) {
+    throw new UserError(`--y-max: expected a positive number, got ${str(a, "y-max")}`);
+  }
   const readsArg = str(a, "reads");
   const reads = readsArg ? readsArg.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
   const info = await statOrNull(paf);
@@ -82,15 +101,18 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     })
   ) {
     seen.add(pile.readId);
-    if (!pile.enough) {
-      skipped.push(`${pile.readId}\t${pile.nOverlaps}`);
-      tsv.push(`${pile.readId}\t${pile.nOverlaps}\t\t\t\ttoo_few_overlaps`);
+    const raw = pile.enough ? coverage(pile.readLen, pile.intervals) : null;
+    const curve = raw ? curveFromCoverage(raw, { yMax }) : null;
+    if (!curve?.valid) {
+      const why = curve ? "invalid" : "too_few_overlaps";
+      skipped.push(`${pile.readId}\t${pile.nOverlaps}\t${why}`);
+      tsv.push(`${pile.readId}\t${pile.nOverlaps}\t\t\t\t${why}`);
       (bar as ProgressBar | null)?.tick();
       continue;
     }
-    const curve = pileCurve(pile.readLen, pile.intervals);
     if (ruleTsv) {
-      const r = ruleScore(curve.data, curve.median);
+      // the rule reads the raw pile (the valid-region step cuts hard gaps away)
+      const r = ruleScore(raw!, curve.median);
       tsv.push(
         `${pile.readId}\t${pile.nOverlaps}\t${curve.median}\t${r.score.toFixed(3)}\t` +
           `${r.chimeric ? "chimeric" : "non_chimeric"}\tok`,
@@ -98,7 +120,7 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     }
     if (images) {
       const file = join(out!, `${safeFileName(pile.readId)}.png`);
-      inFlight.push(renderPng(curve).then((png) => writeFileAtomic(file, png)));
+      inFlight.push(renderPng(curve, { yMax }).then((png) => writeFileAtomic(file, png)));
       if (inFlight.length >= 4) await inFlight.shift();
       drawn++;
     }
@@ -108,22 +130,24 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   (bar as ProgressBar | null)?.done();
   for (const id of reads ?? []) {
     if (seen.has(id)) continue;
-    skipped.push(`${id}\t0`);
+    skipped.push(`${id}\t0\ttoo_few_overlaps`);
     tsv.push(`${id}\t0\t\t\t\ttoo_few_overlaps`);
   }
   if (ruleTsv) await writeTextAtomic(ruleTsv, tsv.join("\n") + "\n");
   if (skipped.length && out) {
     await writeTextAtomic(
-      join(out, "too_few_overlaps.tsv"),
-      ["read_id\tn_overlaps", ...skipped].join("\n") + "\n",
+      join(out, "not_drawn.tsv"),
+      ["read_id\tn_overlaps\treason", ...skipped].join("\n") + "\n",
     );
   }
+  const few = skipped.filter((l) => l.endsWith("too_few_overlaps")).length;
   console.log(
     (images ? `wrote ${drawn} pile-o-grams to ${out}` : `read ${seen.size} reads`) +
       (ruleTsv ? `; coverage-rule calls in ${ruleTsv}` : "") +
       (skipped.length
-        ? `; ${skipped.length} reads with fewer than ${minOverlaps} overlaps` +
-          (out ? ` listed in ${join(out, "too_few_overlaps.tsv")}` : "")
+        ? `; not drawn: ${few} with fewer than ${minOverlaps} overlaps, ` +
+          `${skipped.length - few} without 1,260 bp at coverage >= 4` +
+          (out ? ` (listed in ${join(out, "not_drawn.tsv")})` : "")
         : ""),
   );
 }

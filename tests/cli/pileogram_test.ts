@@ -6,21 +6,26 @@ import { UserError } from "../../lib/fsutil.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/** A PAF file where reads r0..r5 overlap a chain of neighbours and "lone" has one overlap. */
+/**
+ * A PAF file where reads r0..r5 overlap a chain of neighbours (600 bp apart, so coverage
+ * reaches 6 and more), "lone" has one overlap and "short" four overlaps over 1 kb only.
+ */
 function paf(): string {
   const lines: string[] = [];
   for (let i = 0; i < 6; i++) {
     for (let j = i + 1; j < 6; j++) {
-      const shift = (j - i) * 1500;
-      if (shift >= 8000) continue;
-      lines.push(`r${i}\t8000\t${shift}\t8000\t+\tr${j}\t8000\t0\t${8000 - shift}\t1\t1\t60`);
+      const shift = (j - i) * 600;
+      for (let k = 0; k < 2; k++) {
+        lines.push(`r${i}\t8000\t${shift}\t8000\t+\tr${j}\t8000\t0\t${8000 - shift}\t1\t1\t60`);
+      }
     }
   }
   lines.push("lone\t5000\t0\t2000\t+\tr0\t8000\t6000\t8000\t1\t1\t60");
+  for (let k = 0; k < 4; k++) lines.push(`short\t6000\t0\t1000\t+\tr${k}\t8000\t0\t1000\t1\t1\t60`);
   return lines.join("\n") + "\n";
 }
 
-Deno.test("pileogram CLI: one PNG per read, too-few reads listed", async () => {
+Deno.test("pileogram CLI: one PNG per read; too-few and invalid reads listed", async () => {
   const dir = await Deno.makeTempDir();
   const p = join(dir, "ovl.paf");
   await Deno.writeTextFile(p, paf());
@@ -28,28 +33,28 @@ Deno.test("pileogram CLI: one PNG per read, too-few reads listed", async () => {
   await main(["--paf", p, "--out", out, "--min-overlaps", "2", "--quiet"]);
   const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
   assert.deepEqual(files, [
+    "not_drawn.tsv",
     "r0.png",
     "r1.png",
     "r2.png",
     "r3.png",
     "r4.png",
     "r5.png",
-    "too_few_overlaps.tsv",
   ]);
   const meta = await sharp(join(out, "r2.png")).metadata();
   assert.deepEqual([meta.width, meta.height, meta.channels], [750, 500, 4]);
   assert.equal(
-    await Deno.readTextFile(join(out, "too_few_overlaps.tsv")),
-    "read_id\tn_overlaps\nlone\t1\n",
+    await Deno.readTextFile(join(out, "not_drawn.tsv")),
+    "read_id\tn_overlaps\treason\nlone\t1\ttoo_few_overlaps\nshort\t4\tinvalid\n",
   );
   // --reads picks reads; unknown ones are listed with 0 overlaps
   const out2 = join(dir, "some");
   await main(["--paf", p, "--out", out2, "--reads", "r1,nope", "--quiet"]);
   assert.deepEqual([...Deno.readDirSync(out2)].map((e) => e.name).sort(), [
+    "not_drawn.tsv",
     "r1.png",
-    "too_few_overlaps.tsv",
   ]);
-  assert.match(await Deno.readTextFile(join(out2, "too_few_overlaps.tsv")), /nope\t0/);
+  assert.match(await Deno.readTextFile(join(out2, "not_drawn.tsv")), /nope\t0\ttoo_few_overlaps/);
   // calls only: rule TSV, no images
   const tsv = join(dir, "calls.tsv");
   await main(["--paf", p, "--rule-tsv", tsv, "--no-images", "--min-overlaps", "2", "--quiet"]);
@@ -62,7 +67,8 @@ Deno.test("pileogram CLI: one PNG per read, too-few reads listed", async () => {
     "rule_call",
     "status",
   ]);
-  assert.equal(rows.length, 8);
+  assert.equal(rows.length, 9);
+  assert.equal(rows.find((r) => r[0] === "short")![5], "invalid");
   assert.deepEqual(rows.find((r) => r[0] === "lone"), [
     "lone",
     "1",
