@@ -1,13 +1,14 @@
 /**
- * The coverage-curve representation: the line of a pile-o-gram read back from its image, one
- * value per column group, as the input of the compact 1-D CNN. Raven's plotter (matplotlib,
- * figsize 7.5x5, 100 dpi) draws the axes box at x 12.5%..90% and y 10%..90% of the image, with
- * y = 0 on the bottom edge and the clip value (about 3x the median coverage) on the top edge.
+ * The coverage-curve representation of the first compact models: the line of a pile-o-gram read
+ * back from its image in box heights, one value per column group (the default input is now the
+ * pile in coverage units, lib/pile_features.ts). Raven's plotter (matplotlib, figsize 7.5x5,
+ * 100 dpi) draws the axes box at x 12.5%..90% and y 10%..90% of the image, with y = 0 on the
+ * bottom edge and coverage 300 on the top edge (a fixed axis: ../shared/docs/provenance.md).
  * For each output column this module reports, with heights as fractions of that box:
  * `top` (highest ink), `bottom` (lowest ink), `valid` (the read's span, from its first to its
  * last inked column), `clipped` (the line runs above the box, so that column has no ink) and
  * `level` (`top` relative to the median `top` over the read's span, divided by
- * {@link LEVEL_CAP} and capped at 1: the chart's scale is only roughly 3x the median).
+ * {@link LEVEL_CAP} and capped at 1).
  * @module
  */
 import { CachedSource, decodeGrey, type GreyImage, type SourceCacheOptions } from "./preprocess.ts";
