@@ -19,6 +19,7 @@ import {
   typicalDepth,
 } from "./pile_features.ts";
 import { type CallModel, pCall } from "./primary_call.ts";
+import type { DepthContext } from "./pile_source.ts";
 
 /** Maps stacked model inputs (`n` reads) to P(chimeric) per read, in order. */
 export type PileClassifier = (x: Float32Array, n: number) => number[];
@@ -29,6 +30,8 @@ export interface CallsOptions extends PafPilesOptions, PileFeatureOptions {
   rule?: RuleOptions;
   /** The data set's typical depth D; default: the median of the called reads' medians. */
   depth?: number;
+  /** Depth context of the model's input: D ("dataset", the default) or each read's median. */
+  depthContext?: DepthContext;
   /** Reads per model call. */
   batchSize?: number;
   /** The combiner of the primary call (none: no p_call / call). */
@@ -161,7 +164,10 @@ export async function callsFromPaf(
     for (let s = 0; s < withFeatures.length; s += batchSize) {
       const chunk = withFeatures.slice(s, s + batchSize);
       const x = new Float32Array(chunk.length * item);
-      chunk.forEach((p, i) => x.set(pileInput(p.features!, depth, opts), i * item));
+      chunk.forEach((p, i) => {
+        const d = opts.depthContext === "read" ? p.features!.median : depth;
+        x.set(pileInput(p.features!, d, opts), i * item);
+      });
       const ps = classify(x, chunk.length);
       chunk.forEach((p, i) => {
         p.call.pChimeric = ps[i];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { UserError } from "./fsutil.ts";
 import { CURVE_CHANNEL_COUNT, CURVE_DEFAULTS, CurveSource } from "./curve.ts";
 import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
-import { PileSource } from "./pile_source.ts";
+import { type DepthContext, PileSource } from "./pile_source.ts";
 import {
   type FeatureSource,
   ImageCache,
@@ -37,6 +37,11 @@ export interface PileInput {
   kind: "pile";
   /** Column groups across the chart. */
   columns: number;
+  /**
+   * What coverage is relative to: the data set's typical depth D (absent or "dataset"), or
+   * each read's own median ("read": no depth context, for comparison).
+   */
+  depth?: DepthContext;
 }
 
 /** Any input representation. */
@@ -80,6 +85,7 @@ export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSo
     case "pile":
       return new PileSource({
         columns: spec.columns,
+        depthContext: spec.depth,
         dir: opts.cacheDir ? join(opts.cacheDir, `pile-${spec.columns}`) : undefined,
       });
   }
@@ -97,8 +103,16 @@ export function inputFromMeta(input: unknown, where: string): InputSpec {
   ) {
     return { kind: "image", size: i.size as number, resize: i.resize };
   }
-  if ((i.kind === "curve" || i.kind === "pile") && positiveInt(i.columns)) {
-    return { kind: i.kind, columns: i.columns as number };
+  if (i.kind === "curve" && positiveInt(i.columns)) {
+    return { kind: "curve", columns: i.columns as number };
+  }
+  if (
+    i.kind === "pile" && positiveInt(i.columns) &&
+    [undefined, "dataset", "read"].includes(i.depth as string)
+  ) {
+    const spec: PileInput = { kind: "pile", columns: i.columns as number };
+    if (i.depth) spec.depth = i.depth as DepthContext;
+    return spec;
   }
   const got = JSON.stringify(input);
   throw new UserError(

@@ -26,8 +26,14 @@ import {
 } from "./pile_features.ts";
 import { flipCurve, shiftCurve } from "./curve.ts";
 
+/** What coverage is made relative to: the group's typical depth D, or each read's own median. */
+export type DepthContext = "dataset" | "read";
+
 /** Options of the pile feature source. */
-export interface PileSourceOptions extends PileFeatureOptions, SourceCacheOptions {}
+export interface PileSourceOptions extends PileFeatureOptions, SourceCacheOptions {
+  /** Depth context (default "dataset"; "read" gives each read its own median as D). */
+  depthContext?: DepthContext;
+}
 
 /** The depth group of an image file: its species prefix (`bs_123.png` -> `bs`), else its folder. */
 export function depthGroup(path: string): string {
@@ -41,13 +47,15 @@ export function depthGroup(path: string): string {
  */
 export class PileSource extends CachedSource {
   readonly options: Required<PileFeatureOptions>;
+  readonly depthContext: DepthContext;
   #depth = new Map<string, number>();
 
   /** Create a source for one feature setting. */
   constructor(opts: PileSourceOptions = {}) {
-    const { dir, concurrency, ...rest } = opts;
+    const { dir, concurrency, depthContext, ...rest } = opts;
     super({ dir, concurrency });
     this.options = { ...PILE_FEATURE_DEFAULTS, ...rest };
+    this.depthContext = depthContext ?? "dataset";
   }
 
   /** Input shape of one sample: [columns, 5]. */
@@ -96,7 +104,8 @@ export class PileSource extends CachedSource {
       images: images.map((x, i) => {
         if (!x) return null;
         const f = unpackFeatures(x, this.options.columns)!;
-        return pileInput(f, this.#depth.get(paths[i]) ?? 0, this.options);
+        const d = this.depthContext === "read" ? f.median : this.#depth.get(paths[i]) ?? 0;
+        return pileInput(f, d, this.options);
       }),
       problems,
     };

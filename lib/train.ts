@@ -171,6 +171,7 @@ export const OVERRIDE_KEYS = [
   "size",
   "resize",
   "columns",
+  "depth",
   "flip",
   "shift",
 ] as const;
@@ -245,9 +246,15 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       const n = positive(k, v, true);
       if (n < MIN_COLUMNS) throw bad(k, v, `an integer >= ${MIN_COLUMNS}`);
       input = { ...input, columns: n };
+    } else if (k === "depth") {
+      if (input.kind !== "pile") throw new UserError(`${k} applies to the pile input only`);
+      if (v !== "dataset" && v !== "read") throw bad(k, v, "dataset or read");
+      input = { ...input, depth: v };
     }
   }
-  if (entries.some(([k]) => ["size", "resize", "columns", "model"].includes(k))) o.input = input;
+  if (entries.some(([k]) => ["size", "resize", "columns", "depth", "model"].includes(k))) {
+    o.input = input;
+  }
   return o;
 }
 

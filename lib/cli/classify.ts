@@ -153,6 +153,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   const started = performance.now();
   const { calls, depth: usedDepth } = await callsFromPaf(paf, {
     columns: meta.input.kind === "pile" ? meta.input.columns : undefined,
+    depthContext: meta.input.kind === "pile" ? meta.input.depth : undefined,
     minOverlaps,
     maxIntervals,
     reads,

@@ -49,6 +49,11 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
   size: { type: "string", help: "input image side in pixels (alexnet)" },
   resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },
   columns: { type: "string", help: "curve length in columns (compact)" },
+  depth: {
+    type: "string",
+    help: "depth context of the pile input: dataset (the data set's typical depth D, the " +
+      "default) or read (each read's own median: no depth context)",
+  },
   shift: { type: "string", help: "random shifts of up to N curve columns (compact; 0: none)" },
   "no-flip": { type: "boolean", help: "no horizontal-flip augmentation" },
   cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
