@@ -503,6 +503,52 @@ export function classBalance(
   return compose([[p]], title, labels.map((label, k) => ({ label, color: colors[k] })));
 }
 
+/** One score of one caller, for {@link scoreBars}. */
+export interface CallerScore {
+  /** The caller (e.g. "call", "rule"). */
+  caller: string;
+  /** The metric (e.g. "precision", "recall on shared"). */
+  metric: string;
+  /** Its value in [0, 1]. */
+  value: number;
+}
+
+/**
+ * Scores of several callers side by side: one panel per metric, one bar per caller, the value
+ * written above each bar (benchmark tables as a picture).
+ */
+export function scoreBars(scores: CallerScore[], opts: PlotOptions = {}): string {
+  const d = PLOT_DEFAULTS;
+  const callers = [...new Set(scores.map((r) => r.caller))];
+  const metrics = [...new Set(scores.map((r) => r.metric))];
+  const colors = callers.map((_, k) => d.palette[k % d.palette.length]);
+  const p = panel({
+    width: opts.width ?? Math.max(420, 60 + metrics.length * callers.length * 34),
+    height: opts.height ?? 300,
+    marginLeft: 50,
+    marginTop: 30,
+    grid: true,
+    fx: { domain: metrics, label: null },
+    x: { domain: callers, axis: null, padding: 0.12 },
+    y: { domain: [0, 1.08], label: null, ticks: [0, 0.25, 0.5, 0.75, 1] },
+    color: { domain: callers, range: colors },
+    marks: [
+      Plot.barY(scores, { fx: "metric", x: "caller", y: "value", fill: "caller" }),
+      Plot.text(scores, {
+        fx: "metric",
+        x: "caller",
+        y: "value",
+        text: (r: CallerScore) => r.value.toFixed(2),
+        dy: -7,
+        fontSize: 9,
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+  const title = opts.title ?? "Scores per caller";
+  return compose([[p]], title, callers.map((label, k) => ({ label, color: colors[k] })));
+}
+
 /** Mean and sample standard deviation of each configuration's values, in first-seen order. */
 export function cvSummary(records: CvRecord[]): CvSummary[] {
   const by = new Map<string, number[]>();

@@ -14,6 +14,7 @@ import {
   imageGrid,
   rocCurve,
   savePlot,
+  scoreBars,
   svgToPng,
   toClassCounts,
   toLabeledMatrix,
@@ -235,5 +236,19 @@ Deno.test("savePlot writes SVG and a 2x PNG in which text and lines are drawn", 
     assert.equal((await sharp(small).metadata()).width, w);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("scoreBars: one bar per caller and metric, values written", () => {
+  const svg = scoreBars([
+    { caller: "call", metric: "precision", value: 0.995 },
+    { caller: "rule", metric: "precision", value: 0.9 },
+    { caller: "call", metric: "recall", value: 0.25 },
+    { caller: "rule", metric: "recall", value: 0.5 },
+  ], { title: "bench" });
+  assert.match(svg, /^<svg/);
+  assert.equal((svg.match(/<rect[^>]*fill="#4e79a7"/g) ?? []).length >= 2, true);
+  for (const v of ["0.99", "0.90", "0.25", "0.50", "bench", "call", "rule"]) {
+    assert.ok(svg.includes(`>${v}<`), v);
   }
 });
