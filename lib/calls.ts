@@ -18,7 +18,7 @@ import {
   profileFromPile,
   typicalDepth,
 } from "./pile_features.ts";
-import { type CallModel, pCall } from "./primary_call.ts";
+import { type CallEvidence, type CallModel, pCall } from "./primary_call.ts";
 import type { DepthContext } from "./pile_source.ts";
 
 /** Maps stacked model inputs (`n` reads) to P(chimeric) per read, in order. */
@@ -61,7 +61,10 @@ export interface ReadCall {
    * Raven would have dropped the read (listed, not guessed).
    */
   status: CallStatus;
-  /** The read's median coverage over its valid region (null when not called). */
+  /**
+   * The read's median coverage (pile features' median: over the chart columns at coverage >= 4,
+   * the one D is the median of; null when not called).
+   */
   median: number | null;
   /** Coverage-rule score on the raw pile (null when not called). */
   ruleScore: number | null;
@@ -113,10 +116,11 @@ export function readEvidence(
   if (!curve.valid) return { call };
   // the rule reads the raw pile: a hard gap is cut away by the valid-region step
   const r = ruleScore(raw, curve.median, opts.rule);
-  call.median = curve.median;
+  const features = pileFeatures(profileFromPile(curve, opts), opts);
+  call.median = features.median;
   call.ruleScore = r.score;
   call.ruleCall = r.chimeric;
-  return { call, features: pileFeatures(profileFromPile(curve, opts), opts) };
+  return { call, features };
 }
 
 /**
@@ -134,9 +138,9 @@ export async function callsFromPaf(
   for await (
     const pile of pilesFromPaf(pafPath, {
       ...opts,
-      onIndexed: (reads, n, shards) => {
+      onIndexed: (reads, n) => {
         lines = n;
-        opts.onIndexed?.(reads, n, shards);
+        opts.onIndexed?.(reads, n);
       },
     })
   ) {
@@ -169,21 +173,37 @@ export async function callsFromPaf(
         x.set(pileInput(p.features!, d, opts), i * item);
       });
       const ps = classify(x, chunk.length);
-      chunk.forEach((p, i) => {
-        p.call.pChimeric = ps[i];
-        if (opts.callModel) {
-          const q = pCall(opts.callModel, {
-            pModel: ps[i],
-            ruleScore: p.call.ruleScore!,
-            relativeDepth: depth > 0 ? p.features!.median / depth : 0,
-          }, opts.rate);
-          p.call.pCall = q;
-          p.call.call = q >= opts.callModel.threshold;
-        }
-      });
+      chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
     }
   }
   const calls = pending.map((p) => p.call);
+  if (opts.callModel) applyCallModel(calls, depth, opts.callModel, opts.rate);
   calls.sort((a, b) => (a.readId < b.readId ? -1 : a.readId > b.readId ? 1 : 0));
   return { calls, depth, lines };
+}
+
+/** The combiner's evidence of a called read with the model's P(chimeric), at depth D. */
+export function callEvidence(c: ReadCall, depth: number): CallEvidence {
+  return {
+    pModel: c.pChimeric!,
+    ruleScore: c.ruleScore!,
+    relativeDepth: depth > 0 ? c.median! / depth : 0,
+  };
+}
+
+/**
+ * Set p_call and call on every called read that has the model's P(chimeric): the combiner on
+ * the model, the rule score and the read's median over D, calibrated to `rate` when given.
+ */
+export function applyCallModel(
+  calls: ReadCall[],
+  depth: number,
+  model: CallModel,
+  rate?: number,
+): void {
+  for (const c of calls) {
+    if (c.status !== "ok" || c.pChimeric === undefined) continue;
+    c.pCall = pCall(model, callEvidence(c, depth), rate);
+    c.call = c.pCall >= model.threshold;
+  }
 }

@@ -113,7 +113,7 @@ export function formatCall(c: ReadCall, threshold: number): string {
     c.readId,
     c.readLen,
     c.nOverlaps,
-    called && c.median !== null ? String(c.median) : "",
+    called && c.median !== null ? c.median.toFixed(1) : "",
     p !== undefined ? p.toFixed(4) : "",
     p !== undefined ? verdict(p >= threshold) : "",
     called && c.ruleScore !== null ? c.ruleScore.toFixed(3) : "",

@@ -97,7 +97,7 @@ Deno.test("formatCall: median, model, rule and primary call; empty fields where 
   assert.equal(CALLS_HEADER.length, 11);
   assert.equal(
     formatCall(ok, 0.5),
-    "r1\t9000\t12\t10\t0.3000\tnon_chimeric\t0.750\tchimeric\t0.9100\tchimeric\tok",
+    "r1\t9000\t12\t10.0\t0.3000\tnon_chimeric\t0.750\tchimeric\t0.9100\tchimeric\tok",
   );
   assert.equal(formatCall(ok, 0.25).split("\t")[5], "chimeric");
   const few: ReadCall = {
@@ -117,5 +117,5 @@ Deno.test("formatCall: median, model, rule and primary call; empty fields where 
     { ...ok, pChimeric: undefined, pCall: undefined, call: undefined },
     0.5,
   );
-  assert.equal(ruleOnly, "r1\t9000\t12\t10\t\t\t0.750\tchimeric\t\t\tok");
+  assert.equal(ruleOnly, "r1\t9000\t12\t10.0\t\t\t0.750\tchimeric\t\t\tok");
 });

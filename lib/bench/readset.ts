@@ -1,0 +1,431 @@
+/**
+ * A realistic read set with planted chimeras, for the calls-from-overlaps benchmark: long reads
+ * simulated by Debian's `pbsim` (CLR model, accuracy about 0.9) from a real genome that a
+ * Debian package ships, four kinds of planted chimeras, and minimap2's all-vs-all overlaps.
+ * Seeded and cached: `DIR/reads.fa`, `DIR/truth.tsv`, `DIR/ovl.paf`.
+ *
+ * Kinds (truth.tsv `kind`): `distant` (two reads from loci at least 100 kb apart joined),
+ * `downstream` (a read joined to one starting 2-30 kb past its end, same strand), `foldback` (a
+ * read followed by the reverse complement of its own end), `shared` (reads simulated across a
+ * junction contig: a genome piece joined to a distant one, several reads per junction, so that
+ * no coverage gap marks it). `junction` is the 0-based position in the read where the second
+ * piece starts.
+ * @module
+ */
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { readFileOrFail, statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
+import { mulberry32, type Rng } from "../random.ts";
+
+/** Genomes the benchmark knows: a Debian package and the FASTA file it installs. */
+export const GENOMES: Record<string, { pkg: string; path: string; what: string }> = {
+  ecoli: {
+    pkg: "bowtie-examples",
+    path: "/usr/share/doc/bowtie/examples/genomes/NC_008253.fna.gz",
+    what: "Escherichia coli 536, complete genome (4.94 Mb)",
+  },
+};
+
+/** Kinds of planted chimera. */
+export const CHIMERA_KINDS = ["distant", "downstream", "foldback", "shared"] as const;
+
+/** A kind of planted chimera, or "none". */
+export type ReadKind = (typeof CHIMERA_KINDS)[number] | "none";
+
+/** Options of the read set. */
+export interface ReadSetOptions {
+  /** Genome name (a key of GENOMES). */
+  genome?: string;
+  /** Seed of pbsim and of the planting. */
+  seed?: number;
+  /** Sequencing depth. */
+  depth?: number;
+  /** Fraction of the reads that are planted chimeras (split evenly between the kinds). */
+  rate?: number;
+  /** pbsim's mean read accuracy. */
+  accuracy?: number;
+  /** Mean and standard deviation of read lengths (bp). */
+  lengthMean?: number;
+  lengthSd?: number;
+  /** Use only the first this many bp of the genome (0: all; quick runs). */
+  genomeSlice?: number;
+  /** Reads per shared junction. */
+  readsPerJunction?: number;
+  /** minimap2 threads. */
+  threads?: number;
+}
+
+/** Defaults: about 25x of 9 kb reads at 90 % accuracy, 5 % chimeras. */
+export const READSET_DEFAULTS: Required<ReadSetOptions> = {
+  genome: "ecoli",
+  seed: 1,
+  depth: 25,
+  rate: 0.05,
+  accuracy: 0.9,
+  lengthMean: 9000,
+  lengthSd: 6000,
+  genomeSlice: 0,
+  readsPerJunction: 6,
+  threads: 2,
+};
+
+/** One simulated read with where it came from. */
+export interface SimulatedRead {
+  /** Sequence as sequenced (the read's own strand). */
+  seq: string;
+  /** Reference start and end (0-based, end exclusive) on the + strand. */
+  refStart: number;
+  refEnd: number;
+  /** Strand the read was sequenced from. */
+  strand: "+" | "-";
+  /** The alignment's reference and read rows (read row on the + strand), with gaps. */
+  refRow: string;
+  readRow: string;
+}
+
+/** The truth of one read of the set. */
+export interface ReadTruth {
+  id: string;
+  kind: ReadKind;
+  /** Where the second piece starts, in read coordinates (-1 for kind none). */
+  junction: number;
+  /** Read length. */
+  length: number;
+  /** Where the pieces came from, e.g. `+1200-9800|+400000-409000`. */
+  source: string;
+}
+
+/** A read set on disk. */
+export interface ReadSet {
+  dir: string;
+  reads: string;
+  truth: string;
+  paf: string;
+}
+
+/** Reverse complement of a DNA string. */
+export function reverseComplement(s: string): string {
+  const c: Record<string, string> = { A: "T", C: "G", G: "C", T: "A", N: "N" };
+  let out = "";
+  for (let i = s.length - 1; i >= 0; i--) out += c[s[i]] ?? "N";
+  return out;
+}
+
+/** The sequences of a FASTA text (names up to the first space). */
+export function parseFasta(text: string): { name: string; seq: string }[] {
+  const out: { name: string; seq: string }[] = [];
+  for (const block of text.split(">").slice(1)) {
+    const nl = block.indexOf("\n");
+    const name = block.slice(0, nl < 0 ? block.length : nl).split(/\s/)[0];
+    out.push({ name, seq: (nl < 0 ? "" : block.slice(nl + 1)).replace(/\s/g, "").toUpperCase() });
+  }
+  return out;
+}
+
+/** The genome as one sequence (contigs joined), from its Debian package. */
+export async function loadGenome(name: string, slice = 0): Promise<string> {
+  const g = GENOMES[name];
+  if (!g) {
+    throw new UserError(`unknown genome "${name}" (known: ${Object.keys(GENOMES).join(", ")})`);
+  }
+  if (!(await statOrNull(g.path))) {
+    throw new UserError(`${g.path}: not there; install it with \`apt-get install ${g.pkg}\``);
+  }
+  const bytes = await readFileOrFail(g.path);
+  const text = new TextDecoder().decode(g.path.endsWith(".gz") ? gunzipSync(bytes) : bytes);
+  const seq = parseFasta(text).map((r) => r.seq).join("");
+  return slice > 0 ? seq.slice(0, slice) : seq;
+}
+
+/** Reads of pbsim's FASTQ and MAF output (same order). */
+export function parsePbsim(fastq: string, maf: string): SimulatedRead[] {
+  const seqs: string[] = [];
+  const fq = fastq.split("\n");
+  for (let i = 0; i + 1 < fq.length; i += 4) if (fq[i].startsWith("@")) seqs.push(fq[i + 1]);
+  const reads: SimulatedRead[] = [];
+  const lines = maf.split("\n").filter((l) => l.startsWith("s "));
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const r = lines[i].split(/\s+/), q = lines[i + 1].split(/\s+/);
+    const start = Number(r[2]);
+    reads.push({
+      seq: seqs[i / 2],
+      refStart: start,
+      refEnd: start + Number(r[3]),
+      strand: q[4] === "-" ? "-" : "+",
+      refRow: r[6],
+      readRow: q[6],
+    });
+  }
+  return reads;
+}
+
+/** Where reference position `ref` falls in a read's own coordinates (via its alignment). */
+export function refToRead(read: SimulatedRead, ref: number): number {
+  let rp = read.refStart, qp = 0;
+  for (let k = 0; k < read.refRow.length && rp < ref; k++) {
+    if (read.refRow[k] !== "-") rp++;
+    if (read.readRow[k] !== "-") qp++;
+  }
+  return read.strand === "+" ? qp : read.seq.length - qp;
+}
+
+/** Run a command; a clear error when it is missing or fails. */
+async function run(cmd: string, args: string[], cwd?: string, stdout?: string): Promise<void> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new UserError(`${cmd} is not installed (apt-get install ${cmd})`);
+    }
+    throw err;
+  }
+  if (!out.success) {
+    const msg = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" ");
+    throw new UserError(`${cmd} failed: ${msg}`);
+  }
+  if (stdout) await Deno.writeFile(stdout, out.stdout);
+}
+
+/** Simulate reads from `seq` with pbsim in a temporary folder. */
+export async function pbsim(
+  seq: string | { name: string; seq: string }[],
+  depth: number,
+  o: Required<ReadSetOptions>,
+  seed: number,
+): Promise<SimulatedRead[][]> {
+  const tmp = await Deno.makeTempDir({ prefix: "chimera-pbsim-" });
+  try {
+    const contigs = typeof seq === "string" ? [{ name: "chr", seq }] : seq;
+    const fa = contigs.map((c) => `>${c.name}\n${c.seq}\n`).join("");
+    await Deno.writeTextFile(join(tmp, "ref.fa"), fa);
+    await run("pbsim", [
+      "--data-type",
+      "CLR",
+      "--depth",
+      String(depth),
+      "--model_qc",
+      "/usr/share/pbsim/models/model_qc_clr",
+      "--accuracy-mean",
+      String(o.accuracy),
+      "--accuracy-sd",
+      "0.02",
+      "--length-mean",
+      String(o.lengthMean),
+      "--length-sd",
+      String(o.lengthSd),
+      "--length-min",
+      "1000",
+      "--length-max",
+      "60000",
+      "--seed",
+      String(seed),
+      "--prefix",
+      "sd",
+      "ref.fa",
+    ], tmp);
+    const out: SimulatedRead[][] = [];
+    for (let i = 1; i <= contigs.length; i++) {
+      const n = String(i).padStart(4, "0");
+      const fq = await Deno.readTextFile(join(tmp, `sd_${n}.fastq`));
+      const maf = await Deno.readTextFile(join(tmp, `sd_${n}.maf`));
+      out.push(parsePbsim(fq, maf));
+    }
+    return out;
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+/** Pick and remove a random element matching `ok` (null when none after a few tries). */
+function take<T>(pool: T[], rng: Rng, ok: (x: T) => boolean = () => true): T | null {
+  for (let tries = 0; tries < 200; tries++) {
+    const i = Math.floor(rng() * pool.length);
+    if (ok(pool[i])) return pool.splice(i, 1)[0];
+  }
+  return null;
+}
+
+/** The piece text of a read for truth.tsv. */
+const where = (r: SimulatedRead) => `${r.strand}${r.refStart}-${r.refEnd}`;
+
+/**
+ * Plant chimeras into simulated reads: returns the reads (sequence and truth), the originals
+ * of joined reads removed, shared-junction reads added. Deterministic per seed.
+ */
+export async function plantChimeras(
+  genome: string,
+  reads: SimulatedRead[],
+  o: Required<ReadSetOptions>,
+): Promise<{ seq: string; truth: ReadTruth }[]> {
+  const rng = mulberry32(o.seed * 7919 + 17);
+  const pool = reads.filter((r) => r.seq.length >= 2000);
+  const nChimeras = Math.round(o.rate * pool.length);
+  const per = Math.floor(nChimeras / CHIMERA_KINDS.length);
+  const out: { seq: string; kind: ReadKind; junction: number; source: string }[] = [];
+  const G = genome.length;
+  for (let k = 0; k < per; k++) {
+    const a = take(pool, rng);
+    if (!a) break;
+    const b = take(pool, rng, (x) => Math.abs(x.refStart - a.refStart) > 100_000);
+    if (b) {
+      out.push({
+        seq: a.seq + b.seq,
+        kind: "distant",
+        junction: a.seq.length,
+        source: `${where(a)}|${where(b)}`,
+      });
+    }
+  }
+  for (let k = 0; k < per; k++) {
+    const a = take(pool, rng);
+    if (!a) break;
+    const b = take(pool, rng, (x) => {
+      if (x.strand !== a.strand) return false;
+      const gap = a.strand === "+" ? x.refStart - a.refEnd : a.refStart - x.refEnd;
+      return gap >= 2000 && gap <= 30_000;
+    });
+    if (b) {
+      out.push({
+        seq: a.seq + b.seq,
+        kind: "downstream",
+        junction: a.seq.length,
+        source: `${where(a)}|${where(b)}`,
+      });
+    }
+  }
+  for (let k = 0; k < per; k++) {
+    const a = take(pool, rng);
+    if (!a) break;
+    const len = Math.round(a.seq.length * (0.3 + 0.6 * rng()));
+    const back = reverseComplement(a.seq.slice(a.seq.length - len));
+    out.push({
+      seq: a.seq + back,
+      kind: "foldback",
+      junction: a.seq.length,
+      source: `${where(a)}|fold${len}`,
+    });
+  }
+  // shared junctions: contigs X|Y simulated at a depth that gives about readsPerJunction
+  // reads across each junction
+  const flank = 15_000;
+  const contigs: { name: string; seq: string; x: number; y: number }[] = [];
+  const nJunctions = Math.max(1, Math.round(per / o.readsPerJunction));
+  for (let j = 0; j < nJunctions; j++) {
+    const x = flank + Math.floor(rng() * (G - 2 * flank));
+    let y = x;
+    while (Math.abs(y - x) < 200_000 && G > 450_000) {
+      y = flank + Math.floor(rng() * (G - 2 * flank));
+    }
+    contigs.push({
+      name: `j${j}`,
+      seq: genome.slice(x - flank, x) + genome.slice(y, y + flank),
+      x,
+      y,
+    });
+  }
+  // about 4 in 5 of the reads over a point have 1 kb on both sides of it
+  const sims = await pbsim(contigs, o.readsPerJunction / 0.8, o, o.seed + 1000);
+  sims.forEach((rs, j) => {
+    for (const r of rs) {
+      // keep reads with at least 1 kb on both sides of the junction
+      if (r.refStart > flank - 1000 || r.refEnd < flank + 1000) continue;
+      const c = contigs[j];
+      out.push({
+        seq: r.seq,
+        kind: "shared",
+        junction: refToRead(r, flank),
+        source: `${r.strand}${c.x - flank + r.refStart}-${c.x}|${c.y}-${c.y + r.refEnd - flank}`,
+      });
+    }
+  });
+  for (const r of pool) out.push({ seq: r.seq, kind: "none", junction: -1, source: where(r) });
+  // shuffle, then name in order
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out.map((r, i) => {
+    const id = `r${String(i + 1).padStart(6, "0")}`;
+    return {
+      seq: r.seq,
+      truth: { id, kind: r.kind, junction: r.junction, length: r.seq.length, source: r.source },
+    };
+  });
+}
+
+/** truth.tsv text. */
+export function formatTruth(truth: ReadTruth[]): string {
+  return [
+    "read_id\tkind\tjunction\tlength\tsource",
+    ...truth.map((t) => `${t.id}\t${t.kind}\t${t.junction}\t${t.length}\t${t.source}`),
+  ].join("\n") + "\n";
+}
+
+/** Read truth.tsv; a UserError naming the file and line when it is malformed. */
+export async function readTruth(path: string): Promise<ReadTruth[]> {
+  const lines = (await Deno.readTextFile(path)).trimEnd().split("\n");
+  return lines.slice(1).map((l, i) => {
+    const [id, kind, junction, length, source] = l.split("\t");
+    if (!(["none", ...CHIMERA_KINDS] as string[]).includes(kind) || source === undefined) {
+      throw new UserError(
+        `${path}:${i + 2}: not a truth line (read_id, kind, junction, length, source)`,
+      );
+    }
+    return {
+      id,
+      kind: kind as ReadKind,
+      junction: Number(junction),
+      length: Number(length),
+      source,
+    };
+  });
+}
+
+/** The folder of a read set: `genome-s<seed>` (plus the settings that differ from defaults). */
+export function readSetName(opts: ReadSetOptions = {}): string {
+  const o = { ...READSET_DEFAULTS, ...opts };
+  const extra = [
+    o.depth !== READSET_DEFAULTS.depth ? `d${o.depth}` : "",
+    o.rate !== READSET_DEFAULTS.rate ? `r${o.rate}` : "",
+    o.genomeSlice ? `g${o.genomeSlice}` : "",
+  ].filter(Boolean).join("-");
+  return `${o.genome}-s${o.seed}${extra ? "-" + extra : ""}`;
+}
+
+/** Make (or reuse) the read set under `root`; `log` gets progress lines. */
+export async function makeReadSet(
+  root: string,
+  opts: ReadSetOptions = {},
+  log: (s: string) => void = () => {},
+): Promise<ReadSet> {
+  const o = { ...READSET_DEFAULTS, ...opts };
+  const dir = join(root, readSetName(o));
+  const set = {
+    dir,
+    reads: join(dir, "reads.fa"),
+    truth: join(dir, "truth.tsv"),
+    paf: join(dir, "ovl.paf"),
+  };
+  await Deno.mkdir(dir, { recursive: true });
+  if (!(await statOrNull(set.truth)) || !(await statOrNull(set.reads))) {
+    log(`simulating reads (pbsim, ${o.depth}x, accuracy ${o.accuracy}) from ${o.genome}`);
+    const genome = await loadGenome(o.genome, o.genomeSlice);
+    const [reads] = await pbsim(genome, o.depth, o, o.seed);
+    const planted = await plantChimeras(genome, reads, o);
+    await writeTextAtomic(set.reads, planted.map((r) => `>${r.truth.id}\n${r.seq}\n`).join(""));
+    await writeTextAtomic(set.truth, formatTruth(planted.map((r) => r.truth)));
+  }
+  if (!(await statOrNull(set.paf))) {
+    log(`overlapping reads (minimap2 -x ava-ont -t ${o.threads})`);
+    const tmp = `${set.paf}.part`;
+    await run(
+      "minimap2",
+      ["-x", "ava-ont", "-t", String(o.threads), set.reads, set.reads],
+      undefined,
+      tmp,
+    );
+    await Deno.rename(tmp, set.paf);
+  }
+  return set;
+}
