@@ -15,7 +15,6 @@
  */
 import sharp from "sharp";
 import { type GreyImage, toGreyOnWhite } from "./preprocess.ts";
-import { readPafBatches } from "./paf.ts";
 
 /** Options for coverage and chart drawing. */
 export interface PileogramOptions {
@@ -420,114 +419,11 @@ export function chartSvg(curve: PileCurve, opts: PileogramOptions = {}): string 
 
 // ---------------------------------------------------------------- from a PAF file to calls
 
-/** Options for reading per-read piles (and calls) from a PAF file. */
-export interface PafPilesOptions extends PileogramOptions {
-  /** Reads with fewer overlaps are listed as too_few_overlaps, not drawn or called. */
-  minOverlaps?: number;
-  /** Only these reads (all when absent); those absent from the file come out with 0 overlaps. */
-  reads?: Iterable<string>;
-  /** Most overlap intervals held in memory at once; more shards (passes) when exceeded. */
-  maxIntervals?: number;
-  /** Fixed number of shards (passes over the file); overrides maxIntervals. */
-  shards?: number;
-  /** Called once the first pass has counted the reads (total reads to report). */
-  onIndexed?: (reads: number, lines: number, shards: number) => void;
-}
-
-/** Defaults for PAF piles. */
-export const PAF_PILES_DEFAULTS = { minOverlaps: 3, maxIntervals: 20_000_000 };
-
-/** One read's overlaps gathered from a PAF file. */
-export interface PafPile {
-  /** Read id. */
-  readId: string;
-  /** Read length (from the PAF). */
-  readLen: number;
-  /** Number of overlaps (PAF lines naming the read, self-mappings excluded). */
-  nOverlaps: number;
-  /** Overlap intervals on the read (flat begin/end pairs); empty when too few overlaps. */
-  intervals: number[];
-  /** Whether the read has at least minOverlaps overlaps. */
-  enough: boolean;
-}
-
-/** FNV-1a hash of a string (shard key). */
-export function hashId(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/**
- * Stream the piles of every read in a PAF file with bounded memory: a first pass counts the
- * overlaps per read, then reads are sharded by a hash of their id and each shard is gathered
- * in its own pass, so at most about `maxIntervals` intervals are in memory at a time.
- * Reads come out sorted by id within each shard.
- */
-export async function* pilesFromPaf(
-  path: string,
-  opts: PafPilesOptions = {},
-): AsyncGenerator<PafPile> {
-  const o = { ...PAF_PILES_DEFAULTS, ...opts };
-  const only = opts.reads ? new Set(opts.reads) : null;
-  const index = new Map<string, { len: number; n: number }>();
-  let lines = 0;
-  let total = 0;
-  const note = (name: string, len: number) => {
-    if (only && !only.has(name)) return;
-    const e = index.get(name);
-    if (e) e.n++;
-    else index.set(name, { len, n: 1 });
-    total++;
-  };
-  for await (const batch of readPafBatches(path)) {
-    for (const r of batch) {
-      lines++;
-      if (r.qName === r.tName) continue;
-      note(r.qName, r.qLen);
-      note(r.tName, r.tLen);
-    }
-  }
-  let gathered = 0;
-  for (const e of index.values()) if (e.n >= o.minOverlaps) gathered += e.n;
-  const shards = Math.max(1, opts.shards ?? Math.ceil(gathered / Math.max(1, o.maxIntervals)));
-  opts.onIndexed?.(index.size, lines, shards);
-  // requested reads that no PAF line names: listed with 0 overlaps, not guessed
-  for (const id of only ? [...only].sort() : []) {
-    if (!index.has(id)) {
-      yield { readId: id, readLen: 0, nOverlaps: 0, intervals: [], enough: false };
-    }
-  }
-  // reads with too few overlaps need no pass
-  for (const id of [...index.keys()].sort()) {
-    const e = index.get(id)!;
-    if (e.n < o.minOverlaps) {
-      yield { readId: id, readLen: e.len, nOverlaps: e.n, intervals: [], enough: false };
-    }
-  }
-  for (let shard = 0; shard < shards; shard++) {
-    const piles = new Map<string, number[]>();
-    const want = (name: string) => {
-      const e = index.get(name);
-      if (!e || e.n < o.minOverlaps) return null;
-      if (shards > 1 && hashId(name) % shards !== shard) return null;
-      let p = piles.get(name);
-      if (!p) piles.set(name, p = []);
-      return p;
-    };
-    if (gathered === 0) break;
-    for await (const batch of readPafBatches(path)) {
-      for (const r of batch) {
-        if (r.qName === r.tName) continue;
-        want(r.qName)?.push(r.qStart, r.qEnd);
-        want(r.tName)?.push(r.tStart, r.tEnd);
-      }
-    }
-    for (const id of [...piles.keys()].sort()) {
-      const e = index.get(id)!;
-      const intervals = piles.get(id)!;
-      piles.delete(id);
-      yield { readId: id, readLen: e.len, nOverlaps: e.n, intervals, enough: true };
-    }
-  }
-}
+// reading a PAF file into per-read piles: the one-pass byte-level engine (lib/paf_engine.ts)
+export {
+  hashId,
+  PAF_PILES_DEFAULTS,
+  type PafPile,
+  type PafPilesOptions,
+  pilesFromPaf,
+} from "./paf_engine.ts";

@@ -166,7 +166,7 @@ async function collect(path: string, opts = {}): Promise<PafPile[]> {
   return out;
 }
 
-Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, sharding", async () => {
+Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, buckets", async () => {
   const dir = await Deno.makeTempDir();
   const p = join(dir, "ovl.paf");
   await Deno.writeTextFile(p, PAF);
@@ -178,12 +178,14 @@ Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, shar
   assert.equal(byId.get("b")!.nOverlaps, 3);
   assert.equal(byId.get("d")!.enough, false);
   assert.equal(byId.get("e")!.enough, false);
-  // too-few reads come first, then the rest; several shards give the same piles
-  const sharded = await collect(p, { minOverlaps: 2, shards: 3 });
+  // too-few reads come first, then the rest; the buckets together give the same piles
   const norm = (xs: PafPile[]) => xs.map((x) => JSON.stringify(x)).sort();
-  assert.deepEqual(norm(sharded), norm(piles));
-  const small = await collect(p, { minOverlaps: 2, maxIntervals: 2 });
-  assert.deepEqual(norm(small), norm(piles));
+  const buckets = [0, 1, 2].map((k) => collect(p, { minOverlaps: 2, bucket: { k, K: 3 } }));
+  const parts = await Promise.all(buckets);
+  assert.deepEqual(norm(parts.flat()), norm(piles));
+  for (const [k, part] of parts.entries()) {
+    for (const x of part) assert.equal(hashId(x.readId) % 3, k);
+  }
   const only = await collect(p, { minOverlaps: 1, reads: ["c", "zz"] });
   assert.deepEqual(only.map((x) => [x.readId, x.nOverlaps, x.enough]), [
     ["zz", 0, false],

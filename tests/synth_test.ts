@@ -151,7 +151,7 @@ Deno.test({
     await Deno.writeFile(paf, out.stdout);
     const cls = new Map(truth.map((t) => [t.id, t.cls]));
     let tp = 0, fp = 0, fn = 0, n = 0;
-    for (const c of (await callsFromPaf(paf, { shards: 2 })).calls) {
+    for (const c of (await callsFromPaf(paf)).calls) {
       if (c.status !== "ok") continue;
       n++;
       const pos = cls.get(c.readId) === "chimeric";

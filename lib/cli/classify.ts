@@ -13,6 +13,8 @@ import { readTextOrFail, statOrNull, UserError, writeTextAtomic } from "../fsuti
 import { ProgressBar } from "../progress.ts";
 import { PAF_PILES_DEFAULTS } from "../pileogram.ts";
 import { callsFromPaf } from "../calls.ts";
+import { parseBucket } from "../paf_engine.ts";
+import { formatMedians, readMedians } from "../genome.ts";
 import { loadCallModel } from "../primary_call.ts";
 import {
   CALLS_HEADER,
@@ -25,8 +27,9 @@ import {
 
 const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +
-    "       deno task classify --paf OVERLAPS.paf [--model RUN] [--reads ID,ID|--reads-file F] " +
-    "[--min-overlaps N] [--threshold T] [--out calls.tsv]",
+    "       deno task classify --paf OVERLAPS.paf[.gz]|- [--model RUN] [--reads ID,ID|--reads-file F] " +
+    "[--min-overlaps N] [--threshold T] [--bucket k/K] [--depth D] [--medians-only] " +
+    "[--out calls.tsv]",
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
@@ -55,10 +58,15 @@ const SPEC = {
       help: "with --paf: call only reads with at least this many overlaps",
       default: String(PAF_PILES_DEFAULTS.minOverlaps),
     },
-    "max-intervals": {
+    bucket: {
       type: "string",
-      help: "with --paf: overlap intervals held in memory at once (more passes when exceeded)",
-      default: String(PAF_PILES_DEFAULTS.maxIntervals),
+      help: "with --paf: call only the reads with hashId(id) mod K = k (k/K; memory bounded " +
+        "by the bucket; give the global --depth so that the buckets' calls join into one run's)",
+    },
+    "medians-only": {
+      type: "boolean",
+      help: "with --paf: no model; write read_id<TAB>median of the reads that would be called " +
+        "(for `deno task merge-buckets --depth`, the global D of a bucketed run)",
     },
     depth: {
       type: "string",
@@ -113,9 +121,11 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
         "separate run",
     );
   }
-  const info = await statOrNull(paf);
-  if (!info) throw new UserError(`${paf}: file not found`);
-  if (!info.isFile) throw new UserError(`${paf}: expected a PAF file, found a folder`);
+  const info = paf === "-" ? null : await statOrNull(paf);
+  if (paf !== "-" && !info) throw new UserError(`${paf}: file not found`);
+  if (info && !info.isFile) throw new UserError(`${paf}: expected a PAF file, found a folder`);
+  const bucketArg = str(args, "bucket");
+  const bucket = bucketArg === undefined ? undefined : parseBucket(bucketArg);
   const out = str(args, "out");
   if (out && (await statOrNull(out))?.isDirectory) {
     throw new UserError(`${out}: is a folder; --out takes the path of the calls TSV`);
@@ -124,8 +134,6 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   if (!Number.isInteger(minOverlaps) || minOverlaps < 1) {
     throw new UserError(`--min-overlaps: expected a positive integer, got ${minOverlaps}`);
   }
-  const maxIntervals = num(args, "max-intervals")!;
-  if (!(maxIntervals >= 1)) throw new UserError(`--max-intervals: expected a positive number`);
   const depth = str(args, "depth") === undefined ? undefined : num(args, "depth")!;
   if (depth !== undefined && !(depth > 0)) {
     throw new UserError(`--depth: expected a positive number, got ${str(args, "depth")}`);
@@ -138,6 +146,12 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   }
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
+  if (args.values["medians-only"]) {
+    const text = formatMedians(await readMedians(paf, { minOverlaps, reads, bucket }));
+    if (out) await writeTextAtomic(out, text);
+    else await Deno.stdout.write(new TextEncoder().encode(text));
+    return;
+  }
   const dir = await chosenModel(args);
   const backend = await initBackend(args);
   const { model, meta } = await loadModel(dir);
@@ -155,8 +169,8 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     columns: meta.input.kind === "pile" ? meta.input.columns : undefined,
     depthContext: meta.input.kind === "pile" ? meta.input.depth : undefined,
     minOverlaps,
-    maxIntervals,
     reads,
+    bucket,
     depth,
     rate,
     callModel: callModel ?? undefined,

@@ -36,11 +36,6 @@ const SPEC = {
       help: "draw only reads with at least this many overlaps",
       default: String(PAF_PILES_DEFAULTS.minOverlaps),
     },
-    "max-intervals": {
-      type: "string",
-      help: "overlap intervals held in memory at once (more passes when exceeded)",
-      default: String(PAF_PILES_DEFAULTS.maxIntervals),
-    },
     "y-max": {
       type: "string",
       help: "top of the y axis, in coverage (the real charts: 300)",
@@ -69,7 +64,6 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   const images = !a.values["no-images"];
   const out = str(a, "out", images);
   const minOverlaps = num(a, "min-overlaps") ?? PAF_PILES_DEFAULTS.minOverlaps;
-  const maxIntervals = num(a, "max-intervals") ?? PAF_PILES_DEFAULTS.maxIntervals;
   const yMax = num(a, "y-max")!;
   if (!(yMax > 0)) {
     throw new UserError(`--y-max: expected a positive number, got ${str(a, "y-max")}`);
@@ -93,7 +87,6 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   for await (
     const pile of pilesFromPaf(paf, {
       minOverlaps,
-      maxIntervals,
       reads,
       onIndexed: (n) => {
         if (!a.values.quiet) bar = new ProgressBar(n, { label: "pileogram" });
