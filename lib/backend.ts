@@ -1,13 +1,16 @@
 /**
  * Backend selection: tfjs-node (`tensorflow`) when it loads, else `wasm` with our training
- * kernels (lib/kernels/), else the pure-JS `cpu` backend with a warning.
+ * kernels (lib/kernels/), else the pure-JS `cpu` backend with a warning. On `wasm`, the
+ * GEMM-shaped kernels run on OpenBLAS through FFI when the library is installed
+ * (`wasm+openblas`; lib/kernels/blas.ts), unless `blas: false` or CHIMERA_BLAS=0.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { existsSync } from "node:fs";
 import process from "node:process";
 import "@tensorflow/tfjs-backend-wasm";
-import { registerWasmTrainingKernels } from "./kernels/wasm.ts";
+import { nativeGemmActive, registerWasmTrainingKernels, useNativeGemm } from "./kernels/wasm.ts";
+import { type Blas, BLAS_ENV, blasDisabledByEnv, loadBlas } from "./kernels/blas.ts";
 import { poolActive, startPool, stopPool } from "./kernels/pool.ts";
 
 /** Names of the backends this project can run on. */
@@ -24,10 +27,15 @@ export interface BackendOptions {
    * $CHIMERA_THREADS, else 2 when the machine has 2 or more cores.
    */
   threads?: number;
+  /**
+   * Run the wasm backend's convolutions and matmuls on OpenBLAS (FFI) when it is installed.
+   * Default: true unless $CHIMERA_BLAS is 0/off.
+   */
+  blas?: boolean;
 }
 
 /** Default backend options: automatic choice, report on stderr. */
-export const BACKEND_DEFAULTS: Required<Omit<BackendOptions, "backend" | "threads">> = {
+export const BACKEND_DEFAULTS: Required<Omit<BackendOptions, "backend" | "threads" | "blas">> = {
   quiet: false,
 };
 
@@ -45,7 +53,22 @@ export const BACKEND_ENV = "CHIMERA_BACKEND";
 const NAMES: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
 /** Why each backend was skipped in the last selection (for messages and tests). */
-export const skipped: Partial<Record<BackendName, string>> = {};
+export const skipped: Partial<Record<BackendName | "openblas", string>> = {};
+
+/** The native BLAS once opened (opened at most once per process, kept open). */
+let blasLib: Blas | string | undefined;
+
+/** OpenBLAS for the wasm kernels, or why it is not used; opened on first use. */
+export function nativeBlas(): Blas | string {
+  blasLib ??= loadBlas();
+  return blasLib;
+}
+
+/** The backend in use as the bench and the messages name it: "wasm+openblas" on the BLAS path. */
+export function backendLabel(): string {
+  const name = tf.getBackend();
+  return name === "wasm" && nativeGemmActive() ? "wasm+openblas" : name;
+}
 
 /** Whether `name` is a backend name this project knows. */
 export function isBackendName(name: string): name is BackendName {
@@ -81,8 +104,26 @@ async function tryTensorflow(): Promise<boolean> {
   return await tf.setBackend("tensorflow");
 }
 
-async function tryWasm(threads: number): Promise<boolean> {
+/** Turn the OpenBLAS GEMMs of the wasm kernels on (when installed and wanted) or off. */
+function setBlas(want: boolean): void {
+  if (!want) {
+    useNativeGemm(undefined);
+    skipped.openblas = `turned off (blas: false or ${BLAS_ENV}=0)`;
+    return;
+  }
+  const lib = nativeBlas();
+  if (typeof lib === "string") {
+    useNativeGemm(undefined);
+    skipped.openblas = lib;
+    return;
+  }
+  useNativeGemm(lib.sgemm);
+  delete skipped.openblas;
+}
+
+async function tryWasm(threads: number, blas: boolean): Promise<boolean> {
   registerWasmTrainingKernels();
+  setBlas(blas);
   try {
     if (await tf.setBackend("wasm")) {
       try {
@@ -104,9 +145,9 @@ function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split("\n")[0].slice(0, 160);
 }
 
-async function start(name: BackendName, threads: number): Promise<boolean> {
+async function start(name: BackendName, threads: number, blas: boolean): Promise<boolean> {
   if (name === "tensorflow") return await tryTensorflow();
-  if (name === "wasm") return await tryWasm(threads);
+  if (name === "wasm") return await tryWasm(threads, blas);
   return await tf.setBackend("cpu");
 }
 
@@ -127,15 +168,16 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
   if (!Number.isInteger(threads) || threads < 1) {
     throw new Error(`threads: expected a whole number >= 1, got ${threadsEnv ?? threads}`);
   }
+  const blas = opts.blas ?? !blasDisabledByEnv();
   let chosen: BackendName | undefined;
   if (forced) {
-    if (!(await start(forced, threads))) {
+    if (!(await start(forced, threads, blas))) {
       throw new Error(`backend "${forced}" is not available: ${skipped[forced] ?? "failed"}`);
     }
     chosen = forced;
   } else {
     for (const name of NAMES) {
-      if (await start(name, threads)) {
+      if (await start(name, threads, blas)) {
         chosen = name;
         break;
       }
@@ -150,13 +192,28 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
           `${skipped.wasm ?? "wasm not chosen"})`,
       );
     } else {
-      const extra = name === "wasm"
-        ? ` (XNNPACK + training kernels, ${wasmThreads()} thread${wasmThreads() > 1 ? "s" : ""})`
-        : "";
-      console.error(`tfjs backend: ${name}${extra}`);
+      const t = wasmThreads();
+      const lib = blasLib;
+      const extra = name !== "wasm"
+        ? ""
+        : nativeGemmActive() && typeof lib === "object"
+        ? ` (OpenBLAS GEMM for convolutions and matmuls, ${lib.threads} threads, ${lib.path}; ` +
+          `XNNPACK for the rest, ${t} thread${t > 1 ? "s" : ""})`
+        : ` (XNNPACK + training kernels, ${t} thread${t > 1 ? "s" : ""}` +
+          `${skipped.openblas ? `; no OpenBLAS: ${skipped.openblas}` : ""})`;
+      console.error(`tfjs backend: ${backendLabel()}${extra}`);
     }
   }
   return name;
+}
+
+/** The processor's model name (Linux /proc/cpuinfo "model name"), else the architecture. */
+export function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"));
+    if (m) return `${m[1].trim()} (${navigator.hardwareConcurrency} cores)`;
+  } catch { /* not Linux, or no permission */ }
+  return `${Deno.build.arch} (${navigator.hardwareConcurrency} cores)`;
 }
 
 /** CPU time (user + system) of this process so far, in milliseconds. */

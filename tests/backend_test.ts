@@ -2,12 +2,26 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import {
   BACKEND_ENV,
+  backendLabel,
+  cpuModel,
+  nativeBlas,
   profileKernels,
   selectBackend,
   skipped,
   wasmThreads,
 } from "../lib/backend.ts";
+import { BLAS_ENV } from "../lib/kernels/blas.ts";
 import { startPool, stopPool } from "../lib/kernels/pool.ts";
+import { nativeGemmActive } from "../lib/kernels/wasm.ts";
+
+/** OpenBLAS, when installed: the tests of the BLAS path skip otherwise. */
+const HAS_OPENBLAS = typeof nativeBlas() !== "string";
+
+/** The wasm kernels' two paths: XNNPACK only, and GEMMs on OpenBLAS. */
+const PATHS = [
+  { name: "xnnpack", blas: false, ignore: false },
+  { name: "openblas", blas: true, ignore: !HAS_OPENBLAS },
+] as const;
 import { buildModel, modelInput, type ModelOptions } from "../lib/model.ts";
 
 Deno.test("selectBackend picks wasm when tfjs-node is absent, and is idempotent", async () => {
@@ -19,6 +33,36 @@ Deno.test("selectBackend picks wasm when tfjs-node is absent, and is idempotent"
     assert.equal(a, "wasm");
     assert.match(skipped.tensorflow ?? "", /tfjs-node/);
   }
+});
+
+Deno.test({
+  name: "OpenBLAS is picked when installed, named wasm+openblas, and can be turned off",
+  ignore: !HAS_OPENBLAS,
+  fn: async () => {
+    const old = Deno.env.get(BLAS_ENV);
+    try {
+      Deno.env.delete(BLAS_ENV);
+      assert.equal(await selectBackend({ quiet: true, backend: "wasm", threads: 1 }), "wasm");
+      assert.equal(backendLabel(), "wasm+openblas");
+      assert.ok(nativeGemmActive());
+      Deno.env.set(BLAS_ENV, "off");
+      await selectBackend({ quiet: true, backend: "wasm", threads: 1 });
+      assert.equal(backendLabel(), "wasm");
+      assert.ok(!nativeGemmActive());
+      Deno.env.delete(BLAS_ENV);
+      await selectBackend({ quiet: true, backend: "wasm", threads: 1, blas: false });
+      assert.equal(backendLabel(), "wasm");
+      assert.match(skipped.openblas ?? "", /turned off/);
+    } finally {
+      if (old === undefined) Deno.env.delete(BLAS_ENV);
+      else Deno.env.set(BLAS_ENV, old);
+    }
+  },
+});
+
+Deno.test("cpuModel names the processor from /proc/cpuinfo", () => {
+  const m = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"));
+  assert.equal(cpuModel(), `${m![1].trim()} (${navigator.hardwareConcurrency} cores)`);
 });
 
 Deno.test("backend option and CHIMERA_BACKEND override the choice", async () => {
@@ -88,26 +132,45 @@ async function losses(backend: "wasm" | "cpu", optimizer: "rmsprop" | "adam"): P
   return out;
 }
 
-for (const opt of ["rmsprop", "adam"] as const) {
-  Deno.test(`a few ${opt} training steps give the same loss on wasm (2 threads) and cpu`, async () => {
-    await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
-    await startPool({ minMacs: 0 });
-    try {
-      assert.equal(wasmThreads(), 2);
-      const w = await losses("wasm", opt);
-      const c = await losses("cpu", opt);
-      for (let i = 0; i < w.length; i++) {
-        assert.ok(Math.abs(w[i] - c[i]) <= 1e-4 * Math.max(1, Math.abs(c[i])), `${w} vs ${c}`);
-      }
-      assert.notEqual(w[0], w[3], "the loss changes: the net trains");
-    } finally {
-      stopPool();
-    }
+for (const path of PATHS) {
+  for (const opt of ["rmsprop", "adam"] as const) {
+    Deno.test({
+      name: `a few ${opt} training steps give the same loss on wasm (${path.name}, 2 threads) ` +
+        "and cpu",
+      ignore: path.ignore,
+      fn: async () => {
+        await selectBackend({ backend: "wasm", quiet: true, threads: 1, blas: path.blas });
+        assert.equal(nativeGemmActive(), path.blas);
+        await startPool({ minMacs: 0 });
+        try {
+          assert.equal(wasmThreads(), 2);
+          const w = await losses("wasm", opt);
+          const c = await losses("cpu", opt);
+          for (let i = 0; i < w.length; i++) {
+            assert.ok(
+              Math.abs(w[i] - c[i]) <= 1e-4 * Math.max(1, Math.abs(c[i])),
+              `${w} vs ${c}`,
+            );
+          }
+          assert.notEqual(w[0], w[3], "the loss changes: the net trains");
+        } finally {
+          stopPool();
+        }
+      },
+    });
+  }
+}
+
+for (const path of PATHS) {
+  Deno.test({
+    name: `the compact curve model trains to the same loss on wasm (${path.name}) and cpu`,
+    ignore: path.ignore,
+    fn: () => compactLosses(path.blas),
   });
 }
 
-Deno.test("the compact curve model trains to the same loss on wasm and cpu", async () => {
-  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+async function compactLosses(blas: boolean): Promise<void> {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1, blas });
   const run = async (backend: string) => {
     await tf.setBackend(backend);
     const m = buildModel("compact", { columns: 40, dropout: 0 } as ModelOptions);
@@ -125,7 +188,7 @@ Deno.test("the compact curve model trains to the same loss on wasm and cpu", asy
   for (let i = 0; i < w.length; i++) {
     assert.ok(Math.abs(w[i] - c[i]) <= 1e-4 * Math.max(1, Math.abs(c[i])), `${w} vs ${c}`);
   }
-});
+}
 
 Deno.test("profileKernels reports the kernels a step ran and restores them", async () => {
   await selectBackend({ backend: "wasm", quiet: true, threads: 1 });

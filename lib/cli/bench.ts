@@ -1,11 +1,11 @@
 /**
  * `deno task bench`: time training and inference on the selected tfjs backend and print one
- * JSON object per line (cases in lib/bench/cases.ts).
+ * JSON object per line (cases in lib/bench/cases.ts), each with the processor's model name.
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { UserError } from "../fsutil.ts";
-import { isBackendName, selectBackend } from "../backend.ts";
+import { backendLabel, cpuModel, isBackendName, selectBackend } from "../backend.ts";
 import { BENCH_CASES, type BenchContext, type BenchRow } from "../bench/cases.ts";
 
 const SPEC = {
@@ -20,6 +20,11 @@ const SPEC = {
     quick: { type: "boolean", help: "batch 8 and fewer steps: a smoke test, not the targets" },
     backend: { type: "string", help: "tensorflow, wasm or cpu (default: best available)" },
     threads: { type: "string", help: "wasm threads, 1 or 2 (default: 2 on 2+ cores)" },
+    blas: {
+      type: "string",
+      help: "on: convolutions and matmuls on OpenBLAS (FFI) when installed; off: XNNPACK only",
+      default: "on",
+    },
     optimizer: {
       type: "string",
       help: "RMSprop: fused (one-pass update, lib/kernels/rmsprop.ts) or tfjs",
@@ -53,15 +58,21 @@ await runMain(async () => {
   if (optimizer !== "fused" && optimizer !== "tfjs") {
     throw new UserError(`--optimizer: expected fused or tfjs, got "${optimizer}"`);
   }
-  const backend = await selectBackend({
+  const blas = str(args, "blas") ?? "on";
+  if (blas !== "on" && blas !== "off") {
+    throw new UserError(`--blas: expected on or off, got "${blas}"`);
+  }
+  await selectBackend({
     backend: backendArg as "tensorflow" | "wasm" | "cpu" | undefined,
     threads,
+    blas: blas === "on" ? undefined : false,
   });
-  const emit = (row: BenchRow) => console.log(JSON.stringify(row));
+  const cpu = cpuModel();
+  const emit = (row: BenchRow) => console.log(JSON.stringify({ ...row, cpu }));
   const ctx: BenchContext = {
     steps: quick ? Math.min(steps, 2) : steps,
     quick,
-    backend,
+    backend: backendLabel(),
     optimizer,
     results: new Map(),
     emit,

@@ -12,10 +12,25 @@
  * - BatchMatMul with transposes: small operands are transposed on the heap so that the
  *   matmul runs on XNNPACK's GEMM instead of the scalar loop (which the shipped kernel
  *   uses whenever a transpose flag is set, i.e. in every dense-layer gradient).
+ *
+ * With a native GEMM ({@link useNativeGemm}: OpenBLAS through FFI, lib/kernels/blas.ts) the
+ * convolutions, their gradients and the matmuls run as im2col + GEMM (lib/kernels/im2col.ts)
+ * on the heap tensors instead; everything else stays on XNNPACK.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { type ConvCall, convOut, helperShare, reportHeadTime, submitConv } from "./pool.ts";
+import type { Sgemm } from "./blas.ts";
+import {
+  type Activation,
+  biasActivation,
+  convFilterGrad,
+  convForward,
+  type ConvGeom,
+  convInputGrad,
+  type GemmContext,
+  gemmContext,
+} from "./im2col.ts";
 
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
@@ -67,6 +82,47 @@ function fns(backend: WasmBackend): WasmFns {
 const idOf = (b: WasmBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).id;
 const bytes = (a: number[]): Uint8Array => new Uint8Array(new Int32Array(a).buffer);
 const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** The native GEMM the kernels use, or undefined for XNNPACK only. */
+let native: GemmContext | undefined;
+
+/**
+ * Run convolutions, their gradients and matmuls through `sgemm` (a native BLAS), or through
+ * XNNPACK again when `sgemm` is undefined.
+ */
+export function useNativeGemm(sgemm: Sgemm | undefined): void {
+  native = sgemm
+    ? Object.defineProperty(gemmContext(sgemm), "maxPatchFloats", {
+      get: () => WASM_KERNEL_TUNING.im2colMaxFloats,
+    })
+    : undefined;
+}
+
+/** Whether the kernels run their GEMMs on a native BLAS now. */
+export function nativeGemmActive(): boolean {
+  return native !== undefined;
+}
+
+/** im2col geometry of a tfjs convolution. */
+function geomOf(ci: tf.backend_util.Conv2DInfo): ConvGeom {
+  return {
+    n: ci.batchSize,
+    h: ci.inHeight,
+    w: ci.inWidth,
+    ci: ci.inChannels,
+    oh: ci.outHeight,
+    ow: ci.outWidth,
+    co: ci.outChannels,
+    kh: ci.filterHeight,
+    kw: ci.filterWidth,
+    sh: ci.strideHeight,
+    sw: ci.strideWidth,
+    dh: ci.dilationHeight,
+    dw: ci.dilationWidth,
+    pt: ci.padInfo.top,
+    pl: ci.padInfo.left,
+  };
+}
 
 /** Transpose a float32 heap tensor into a new heap tensor (the caller disposes it). */
 function heapTranspose(b: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
@@ -211,6 +267,12 @@ function conv2DBackpropFilter(
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const attrs = args.attrs as unknown as ConvAttrs & { filterShape: Shape4 };
   const ci = convInfo(x.shape as Shape4, attrs.filterShape, attrs);
+  if (native) {
+    const out = b.makeOutput(attrs.filterShape, "float32");
+    const g = geomOf(ci);
+    convFilterGrad(native, g, b.typedArrayFromHeap(x), b.typedArrayFromHeap(dy), heap(b, out));
+    return out;
+  }
   const [n, h, w, cIn] = x.shape as Shape4;
   if (ci.filterHeight * ci.filterWidth * cIn <= WASM_KERNEL_TUNING.im2colMaxK) {
     return im2colFilterGrad(b, x, dy, ci);
@@ -272,7 +334,10 @@ function conv2DBackpropFilter(
 export const WASM_KERNEL_TUNING = {
   /** Filter gradients with at most this many rows (KH*KW*CI) use im2col + GEMM. */
   im2colMaxK: 32,
-  /** Largest im2col buffer (floats); bigger batches are processed in chunks of images. */
+  /**
+   * Largest im2col buffer (floats), here and in the native GEMM path; bigger batches are
+   * processed in chunks of images.
+   */
   im2colMaxFloats: 16 << 20,
 };
 
@@ -366,6 +431,12 @@ function conv2DBackpropInput(
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: Shape4 };
   const ci = convInfo(attrs.inputShape, filter.shape as Shape4, attrs);
+  if (native) {
+    const out = b.makeOutput(attrs.inputShape, "float32");
+    const g = geomOf(ci);
+    convInputGrad(native, g, b.typedArrayFromHeap(dy), b.typedArrayFromHeap(filter), heap(b, out));
+    return out;
+  }
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: cIn, outChannels: cOut } = ci;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = ci;
   const { strideHeight: sh, strideWidth: sw } = ci;
@@ -444,6 +515,10 @@ function batchMatMul(
   };
   const ra = a.shape.length, rb = bb.shape.length;
   const batchA = size(a.shape.slice(0, -2)), batchB = size(bb.shape.slice(0, -2));
+  if (native && a.dtype === "float32" && bb.dtype === "float32") {
+    const out = nativeMatMul(b, a, bb, transposeA, transposeB);
+    if (out) return out;
+  }
   if (
     (!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 ||
     a.dtype !== "float32" || bb.dtype !== "float32"
@@ -496,6 +571,100 @@ function batchMatMul(
   return { ...out, shape: outShape };
 }
 
+/** A fresh float32 view of a heap tensor (take it after the last makeOutput: the heap may grow). */
+function heap(b: WasmBackend, t: TensorInfo): Float32Array {
+  return b.typedArrayFromHeap(t);
+}
+
+/**
+ * op(a) op(b) on the native GEMM, batch by batch (batch dimensions equal, or one of them 1
+ * and broadcast); undefined for shapes it does not cover.
+ */
+function nativeMatMul(
+  b: WasmBackend,
+  a: TensorInfo,
+  bb: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): TensorInfo | undefined {
+  const ra = a.shape.length, rb = bb.shape.length;
+  if (ra < 2 || rb < 2) return undefined;
+  const outerA = a.shape.slice(0, -2), outerB = bb.shape.slice(0, -2);
+  const batchA = size(outerA), batchB = size(outerB);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return undefined;
+  }
+  if (size(outer) !== Math.max(batchA, batchB)) return undefined;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const k2 = transposeB ? bb.shape[rb - 1] : bb.shape[rb - 2];
+  const n = transposeB ? bb.shape[rb - 2] : bb.shape[rb - 1];
+  if (k !== k2) return undefined;
+  const out = b.makeOutput([...outer, m, n], "float32");
+  const av = heap(b, a), bv = heap(b, bb), ov = heap(b, out);
+  const batch = Math.max(batchA, batchB);
+  if (k === 0) {
+    ov.fill(0);
+    return out;
+  }
+  for (let i = 0; i < batch; i++) {
+    const ai = batchA === 1 ? 0 : i, bi = batchB === 1 ? 0 : i;
+    native!.sgemm(
+      transposeA,
+      transposeB,
+      m,
+      n,
+      k,
+      av.subarray(ai * m * k, (ai + 1) * m * k),
+      transposeA ? m : k,
+      bv.subarray(bi * k * n, (bi + 1) * k * n),
+      transposeB ? k : n,
+      ov.subarray(i * m * n, (i + 1) * m * n),
+      n,
+      0,
+    );
+  }
+  return out;
+}
+
+/** _FusedMatMul (bias, relu) on the native GEMM; the shipped kernel for anything else. */
+function fusedMatMul(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { a, b: bb, bias, preluActivationWeights } = args.inputs as Record<
+    string,
+    TensorInfo | undefined
+  >;
+  const attrs = args.attrs as unknown as {
+    transposeA: boolean;
+    transposeB: boolean;
+    activation?: string;
+  };
+  const act = ACTIVATIONS[attrs.activation ?? "linear"];
+  const n = attrs.transposeB ? bb!.shape.at(-2)! : bb!.shape.at(-1)!;
+  const simple = act !== undefined && !preluActivationWeights && a!.dtype === "float32" &&
+    bb!.dtype === "float32" && (!bias || (bias.dtype === "float32" && size(bias.shape) === n));
+  // The shipped kernel gets transposed products wrong (e.g. transposeA with a bias): those
+  // run as our BatchMatMul plus bias and activation.
+  const transposed = attrs.transposeA || attrs.transposeB;
+  if (simple && (native || transposed)) {
+    const out = native
+      ? nativeMatMul(b, a!, bb!, attrs.transposeA, attrs.transposeB)
+      : batchMatMul({ ...args, inputs: { a: a!, b: bb! } });
+    if (out) {
+      const bs = bias ? heap(b, bias) : undefined;
+      biasActivation(heap(b, out), n, bs, act as Activation);
+      return out;
+    }
+  }
+  return original._FusedMatMul!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
+}
+
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 /** Conv2D and FusedConv2D (bias, relu) through {@link xnnConv}, i.e. on both threads. */
@@ -521,6 +690,13 @@ function conv2D(
     return original[name]!(args as Parameters<tf.KernelFunc>[0]) as TensorInfo;
   }
   const ci = convInfo(x!.shape as Shape4, filter!.shape as Shape4, attrs);
+  if (native) {
+    const out = b.makeOutput(ci.outShape, "float32");
+    const xs = b.typedArrayFromHeap(x!), fs = b.typedArrayFromHeap(filter!);
+    const bs = bias ? b.typedArrayFromHeap(bias) : undefined;
+    convForward(native, geomOf(ci), xs, fs, heap(b, out), bs, act as Activation);
+    return out;
+  }
   const out = xnnConv(b, x!, filter!, {
     batch: ci.batchSize,
     inH: ci.inHeight,
@@ -614,6 +790,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   "Conv2DBackpropFilter",
   "Conv2DBackpropInput",
   "BatchMatMul",
+  "_FusedMatMul",
   "MaxPoolGrad",
 ];
 
@@ -623,6 +800,7 @@ const impls: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+  _FusedMatMul: fusedMatMul as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
 };
 

@@ -1,10 +1,30 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { selectBackend } from "../../lib/backend.ts";
+import { nativeBlas, selectBackend } from "../../lib/backend.ts";
 import { startPool, stopPool } from "../../lib/kernels/pool.ts";
-import { WASM_KERNEL_TUNING, WASM_TRAINING_KERNELS } from "../../lib/kernels/wasm.ts";
+import {
+  nativeGemmActive,
+  WASM_KERNEL_TUNING,
+  WASM_TRAINING_KERNELS,
+} from "../../lib/kernels/wasm.ts";
 
 const TOL = 1e-4;
+
+/** OpenBLAS, when installed (and not turned off by CHIMERA_BLAS): the BLAS tests skip otherwise. */
+const BLAS = nativeBlas();
+const HAS_OPENBLAS = typeof BLAS !== "string";
+
+/** The two paths of the wasm kernels: XNNPACK only, and the GEMMs on OpenBLAS. */
+const PATHS = [
+  { name: "xnnpack", blas: false, ignore: false },
+  { name: "openblas", blas: true, ignore: !HAS_OPENBLAS },
+] as const;
+
+/** Select the wasm backend on one path, one wasm thread. */
+async function wasmOn(path: (typeof PATHS)[number]): Promise<void> {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1, blas: path.blas });
+  assert.equal(nativeGemmActive(), path.blas);
+}
 
 type Inputs = Record<string, number[] | { shape: number[]; seed: number }>;
 
@@ -84,6 +104,12 @@ function outShape(c: (typeof CONVS)[number]): number[] {
   return info.outShape;
 }
 
+/** Bigger than OpenBLAS's single-thread threshold, so that two BLAS threads split the work. */
+const BIG_CONVS: (typeof CONVS)[number][] = [
+  { x: [4, 20, 20, 16], f: [3, 3, 16, 32], s: 1, pad: "same" },
+  { x: [3, 33, 33, 2], f: [5, 5, 2, 24], s: 2, pad: "valid" },
+];
+
 async function convTests(t: Deno.TestContext, convs = CONVS) {
   for (const c of convs) {
     const name = `x ${c.x} f ${c.f} stride ${c.s} ${c.pad}`;
@@ -117,48 +143,97 @@ async function convTests(t: Deno.TestContext, convs = CONVS) {
   }
 }
 
-Deno.test("wasm training kernels match the cpu backend (one thread)", async (t) => {
-  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
-  stopPool();
-  assert.deepEqual(
-    WASM_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, "wasm")),
-    [],
-    "all kernels registered",
-  );
-  await convTests(t);
-  await t.step("BatchMatMul, all transposes, batch 1 and 2", async () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-      for (const [m, k, n] of [[5, 7, 3], [1, 9, 4], [33, 17, 2]]) {
-        await compare("BatchMatMul", {
-          a: { shape: ta ? [k, m] : [m, k], seed: 5 },
-          b: { shape: tb ? [n, k] : [k, n], seed: 6 },
-        }, { transposeA: ta, transposeB: tb });
-      }
-      await compare("BatchMatMul", {
-        a: { shape: ta ? [2, 4, 3] : [2, 3, 4], seed: 7 },
-        b: { shape: tb ? [2, 5, 4] : [2, 4, 5], seed: 8 },
-      }, { transposeA: ta, transposeB: tb });
+/** BatchMatMul with every transpose, batch 1, 2 and broadcast; _FusedMatMul with bias, relu. */
+async function matMulTests(sizes: number[][]) {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const attrs = { transposeA: ta, transposeB: tb };
+    for (const [m, k, n] of sizes) {
+      const a = { shape: ta ? [k, m] : [m, k], seed: 5 };
+      const b = { shape: tb ? [n, k] : [k, n], seed: 6 };
+      await compare("BatchMatMul", { a, b }, attrs);
+      // tf.fused.matMul hands the kernel rank-3 operands
+      const a3 = { ...a, shape: [1, ...a.shape] }, b3 = { ...b, shape: [1, ...b.shape] };
+      await compare("_FusedMatMul", { a: a3, b: b3, bias: { shape: [n], seed: 3 } }, {
+        ...attrs,
+        activation: "relu",
+      });
     }
-  });
-});
-
-Deno.test("filter gradient by im2col in chunks of images matches the cpu backend", async () => {
-  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
-  const saved = { ...WASM_KERNEL_TUNING };
-  WASM_KERNEL_TUNING.im2colMaxK = 1000; // every case below takes the im2col path
-  WASM_KERNEL_TUNING.im2colMaxFloats = 600; // and a few images per chunk
-  try {
-    for (const c of [CONVS[0], CONVS[2], CONVS[5], CONVS[7]]) {
-      const common = { strides: c.s, pad: c.pad, dataFormat: "NHWC", dilations: 1 };
-      await compare(
-        "Conv2DBackpropFilter",
-        { x: { shape: c.x, seed: 1 }, dy: { shape: outShape(c), seed: 4 } },
-        { ...common, filterShape: c.f },
-      );
-    }
-  } finally {
-    Object.assign(WASM_KERNEL_TUNING, saved);
+    await compare("BatchMatMul", {
+      a: { shape: ta ? [2, 4, 3] : [2, 3, 4], seed: 7 },
+      b: { shape: tb ? [2, 5, 4] : [2, 4, 5], seed: 8 },
+    }, attrs);
+    await compare("BatchMatMul", {
+      a: { shape: ta ? [2, 4, 3] : [2, 3, 4], seed: 7 },
+      b: { shape: tb ? [1, 5, 4] : [1, 4, 5], seed: 8 },
+    }, attrs);
   }
+}
+
+for (const path of PATHS) {
+  Deno.test({
+    name: `wasm training kernels (${path.name}) match the cpu backend (one thread)`,
+    ignore: path.ignore,
+    fn: async (t) => {
+      await wasmOn(path);
+      stopPool();
+      if (HAS_OPENBLAS) BLAS.setThreads(1);
+      assert.deepEqual(
+        WASM_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, "wasm")),
+        [],
+        "all kernels registered",
+      );
+      await convTests(t);
+      await t.step("BatchMatMul and _FusedMatMul, all transposes, batch 1 and 2", async () => {
+        await matMulTests([[5, 7, 3], [1, 9, 4], [33, 17, 2]]);
+      });
+      if (HAS_OPENBLAS) BLAS.setThreads(2);
+    },
+  });
+
+  Deno.test({
+    name: `convolutions by im2col in chunks of images (${path.name}) match the cpu backend`,
+    ignore: path.ignore,
+    fn: async () => {
+      await wasmOn(path);
+      const saved = { ...WASM_KERNEL_TUNING };
+      WASM_KERNEL_TUNING.im2colMaxK = 1000; // every case below takes the im2col path
+      WASM_KERNEL_TUNING.im2colMaxFloats = 600; // and a few images per chunk
+      try {
+        for (const c of [CONVS[0], CONVS[2], CONVS[5], CONVS[7]]) {
+          const common = { strides: c.s, pad: c.pad, dataFormat: "NHWC", dilations: 1 };
+          await compare(
+            "Conv2DBackpropFilter",
+            { x: { shape: c.x, seed: 1 }, dy: { shape: outShape(c), seed: 4 } },
+            { ...common, filterShape: c.f },
+          );
+          if (!path.blas) continue; // XNNPACK does the others in one piece
+          await compare(
+            "Conv2D",
+            { x: { shape: c.x, seed: 1 }, filter: { shape: c.f, seed: 2 } },
+            common,
+          );
+          await compare(
+            "Conv2DBackpropInput",
+            { dy: { shape: outShape(c), seed: 4 }, filter: { shape: c.f, seed: 2 } },
+            { ...common, inputShape: c.x },
+          );
+        }
+      } finally {
+        Object.assign(WASM_KERNEL_TUNING, saved);
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "wasm kernels on OpenBLAS with two BLAS threads match the cpu backend",
+  ignore: !HAS_OPENBLAS,
+  fn: async (t) => {
+    await wasmOn(PATHS[1]);
+    if (HAS_OPENBLAS) BLAS.setThreads(2);
+    await convTests(t, BIG_CONVS);
+    await t.step("big matmuls", async () => await matMulTests([[80, 90, 70]]));
+  },
 });
 
 Deno.test("wasm MaxPoolGrad matches the cpu backend", async () => {
@@ -201,7 +276,7 @@ Deno.test("wasm MaxPoolGrad matches the cpu backend", async () => {
 });
 
 Deno.test("wasm convolutions split over two threads match the cpu backend", async (t) => {
-  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  await wasmOn(PATHS[0]); // the helper thread runs XNNPACK convolutions only
   await startPool({ minMacs: 0 });
   try {
     await convTests(t, CONVS.filter((_, i) => i % 2 === 0)); // thread hand-offs are slow on a busy machine
