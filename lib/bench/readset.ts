@@ -24,6 +24,11 @@ export const GENOMES: Record<string, { pkg: string; path: string; what: string }
     path: "/usr/share/doc/bowtie/examples/genomes/NC_008253.fna.gz",
     what: "Escherichia coli 536, complete genome (4.94 Mb)",
   },
+  "ecoli-k12": {
+    pkg: "ragout-examples",
+    path: "/usr/share/doc/ragout/examples/E.Coli/references/MG1655-K12.fasta.gz",
+    what: "Escherichia coli K-12 MG1655, complete genome (4.64 Mb; more repeated sequence)",
+  },
 };
 
 /** Kinds of planted chimera. */
