@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { buildModel, modelInput, type ModelName } from "../model.ts";
-import { cpuMs, wasmThreads } from "../backend.ts";
+import { cpuMs, profileKernels, wasmThreads } from "../backend.ts";
 import { fusedRmsprop } from "../kernels/rmsprop.ts";
 import { join } from "node:path";
 import { listDataset } from "../dataset.ts";
@@ -155,6 +155,44 @@ const forwardCase: BenchCase = {
       cpu_s: sig(t.cpu),
       steps: ctx.steps,
     }];
+  },
+};
+
+const profileCase: BenchCase = {
+  name: "profile_alexnet",
+  description: "alexnet: where one training step's time goes (profileKernels, lib/backend.ts): " +
+    "seconds per kernel, largest first, kernels under 1% of the step summed as 'other'",
+  run: async (ctx) => {
+    const batch = ctx.quick ? 8 : 32;
+    const s = setup("alexnet", batch, 224, ctx.optimizer);
+    await s.m.trainOnBatch(s.x, s.y); // warm-up
+    const t = performance.now();
+    const prof = await profileKernels(() => s.m.trainOnBatch(s.x, s.y));
+    const step = (performance.now() - t) / 1000;
+    s.dispose();
+    const row = (kernel: string, calls: number, ms: number, cms: number): BenchRow => ({
+      bench: "profile",
+      model: "alexnet",
+      batch,
+      backend: ctx.backend,
+      kernel,
+      calls,
+      seconds: sig(ms / 1000),
+      cpu_s: sig(cms / 1000),
+      share: sig(ms / 1000 / step),
+    });
+    const big = prof.filter((k) => k.ms / 1000 >= 0.01 * step);
+    const rest = prof.filter((k) => k.ms / 1000 < 0.01 * step);
+    return [
+      { bench: "profile", model: "alexnet", batch, backend: ctx.backend, step_s: sig(step) },
+      ...big.map((k) => row(k.kernel, k.calls, k.ms, k.cpuMs)),
+      row(
+        "other",
+        rest.reduce((a, k) => a + k.calls, 0),
+        rest.reduce((a, k) => a + k.ms, 0),
+        rest.reduce((a, k) => a + k.cpuMs, 0),
+      ),
+    ];
   },
 };
 
@@ -344,6 +382,7 @@ const torchCase: BenchCase = {
 export const BENCH_CASES: BenchCase[] = [
   trainStepCase("alexnet"),
   forwardCase,
+  profileCase,
   trainStepCase("compact"),
   memoryCase,
   preprocessCase,

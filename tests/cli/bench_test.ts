@@ -4,6 +4,7 @@ import { assertUserError, helpFlags, runCli } from "./run.ts";
 const CASES = [
   "train_alexnet",
   "forward_alexnet",
+  "profile_alexnet",
   "train_compact",
   "memory",
   "preprocess",
@@ -17,7 +18,7 @@ Deno.test("bench --help lists every option and every case", async () => {
   assert.match(r.stdout, /^Usage: deno task bench /);
   assert.deepEqual(
     helpFlags(r.stdout),
-    ["backend", "help", "only", "optimizer", "quick", "steps", "threads"],
+    ["backend", "blas", "help", "only", "optimizer", "quick", "steps", "threads"],
   );
   for (const c of CASES) assert.match(r.stdout, new RegExp(`\\b${c}\\b`), c);
 });
@@ -30,6 +31,7 @@ Deno.test("bench: bad options give one error line before any benchmark runs", as
     [["--backend", "gpu"], /--backend: expected tensorflow, wasm or cpu, got "gpu"/],
     [["--threads", "0"], /--threads: expected 1 or 2/],
     [["--optimizer", "sgd"], /--optimizer: expected fused or tfjs, got "sgd"/],
+    [["--blas", "maybe"], /--blas: expected on or off, got "maybe"/],
   ];
   for (const [argv, re] of cases) {
     const r = await runCli("bench", argv);
@@ -51,5 +53,9 @@ Deno.test("bench --quick on the compact model prints one JSON row per case, no t
   assert.ok(step.step_s > 0 && step.cpu_s >= 0);
   assert.equal(step.tensors_after, step.tensors_after_warmup, "training steps leak no tensors");
   assert.equal(memory.tensor_growth, 0);
+  const model = /^model name\s*:\s*(.+)$/m.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1];
+  if (model) {
+    for (const row of rows) assert.ok(row.cpu.startsWith(`${model.trim()} (`), row.cpu);
+  }
   assert.ok(memory.peak_rss_mib > 0);
 });
