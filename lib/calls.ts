@@ -70,6 +70,8 @@ export interface ReadCall {
   ruleScore: number | null;
   /** Coverage-rule call (null when not called). */
   ruleCall: boolean | null;
+  /** Coverage at the bottom of the rule's deepest dip (null when not called). */
+  dipFloor?: number | null;
   /** The model's P(chimeric) (absent without a model or when not called). */
   pChimeric?: number;
   /** The primary call's probability (absent without a combiner or when not called). */
@@ -120,6 +122,7 @@ export function readEvidence(
   call.median = features.median;
   call.ruleScore = r.score;
   call.ruleCall = r.chimeric;
+  call.dipFloor = r.floor;
   return { call, features };
 }
 
@@ -188,6 +191,7 @@ export function callEvidence(c: ReadCall, depth: number): CallEvidence {
     pModel: c.pChimeric!,
     ruleScore: c.ruleScore!,
     relativeDepth: depth > 0 ? c.median! / depth : 0,
+    relativeFloor: depth > 0 ? (c.dipFloor ?? 0) / depth : 0,
   };
 }
 

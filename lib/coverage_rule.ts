@@ -33,6 +33,8 @@ export interface RuleResult {
   score: number;
   /** Bin at the bottom of the deepest dip (-1 when there is none). */
   at: number;
+  /** Coverage at the bottom of the deepest dip (smoothed as the rule reads it; 0 if none). */
+  floor: number;
   /** score >= threshold. */
   chimeric: boolean;
 }
@@ -52,7 +54,7 @@ export function ruleScore(
   let last = data.length - 1;
   while (first <= last && data[first] === 0) first++;
   while (last >= first && data[last] === 0) last--;
-  if (median <= 0 || last - first < 2) return { score: 0, at: -1, chimeric: false };
+  if (median <= 0 || last - first < 2) return { score: 0, at: -1, floor: 0, chimeric: false };
   const n = last - first + 1;
   const cap = o.shoulderCap * median;
   // running maximum over a centred window, so a dip must be wider than the window to count
@@ -80,14 +82,16 @@ export function ruleScore(
   let left = 0;
   let best = 0;
   let at = -1;
+  let floor = 0;
   for (let i = 0; i < n; i++) {
     left = Math.max(left, s[i]);
     const depth = Math.min(left, right[i]) - s[i];
     if (depth > best) {
       best = depth;
       at = first + i;
+      floor = s[i];
     }
   }
   const score = best / median;
-  return { score, at, chimeric: score >= o.threshold };
+  return { score, at, floor, chimeric: score >= o.threshold };
 }

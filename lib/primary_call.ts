@@ -19,6 +19,11 @@ export interface CallEvidence {
   ruleScore: number;
   /** The read's median coverage over the data set's typical depth D. */
   relativeDepth: number;
+  /**
+   * Coverage at the bottom of the rule's deepest dip over D (a valley between two repeat
+   * shoulders stays near 1; a chimeric junction falls well below).
+   */
+  relativeFloor: number;
 }
 
 /** A fitted combiner. */
@@ -36,13 +41,25 @@ export interface CallModel {
 }
 
 /** Names of the combiner's inputs. */
-export const CALL_INPUTS = ["logit_p_model", "rule_score", "log2_relative_depth"] as const;
+export const CALL_INPUTS = [
+  "logit_p_model",
+  "rule_score",
+  "log2_relative_depth",
+  "log2_relative_floor",
+] as const;
+
+/** log2 of a ratio clamped to [1/16, 16]. */
+const log2Ratio = (r: number) => Math.log2(Math.min(16, Math.max(1 / 16, r)));
 
 /** The combiner's inputs for one read. */
 export function callInputs(e: CallEvidence): number[] {
   const p = Math.min(1 - 1e-4, Math.max(1e-4, e.pModel));
-  const d = Math.min(8, Math.max(1 / 8, e.relativeDepth > 0 ? e.relativeDepth : 1 / 8));
-  return [Math.log(p / (1 - p)), e.ruleScore, Math.log2(d)];
+  return [
+    Math.log(p / (1 - p)),
+    e.ruleScore,
+    log2Ratio(e.relativeDepth),
+    log2Ratio(e.relativeFloor),
+  ];
 }
 
 /** Logistic function. */

@@ -62,7 +62,7 @@ Deno.test("callsFromPaf: D from the reads, model in batches, primary call, statu
     const seen: number[] = [];
     const model: CallModel = {
       inputs: CALL_INPUTS,
-      weights: [-1, 1, 2, 0.5],
+      weights: [-1, 1, 2, 0.5, -0.3],
       threshold: 0.5,
       fittedRate: 0.05,
       fittedOn: "test",
@@ -89,6 +89,7 @@ Deno.test("callsFromPaf: D from the reads, model in batches, primary call, statu
       pModel: b.pChimeric!,
       ruleScore: b.ruleScore!,
       relativeDepth: b.median! / r.depth,
+      relativeFloor: b.dipFloor! / r.depth,
     });
     assert.equal(b.pCall, expect);
     assert.equal(b.call, expect >= 0.5);

@@ -29,6 +29,7 @@ function mix(n: number, rate: number, seed: number): { e: CallEvidence[]; y: boo
       // Gaussian evidence of equal spread per class: the true posterior is logistic in it
       ruleScore: (pos ? 0.7 : 0.1) + 0.2 * gauss(),
       relativeDepth: Math.exp(0.3 * gauss()),
+      relativeFloor: Math.exp(0.3 * gauss()),
     });
     y.push(pos);
   }
@@ -81,11 +82,15 @@ Deno.test("bestF1Threshold: picks the cut between the classes", () => {
   assert.ok(Math.abs(r.f1 - 6 / 7) < 1e-12);
 });
 
-Deno.test("callInputs: logit of the model, rule score, log2 of the relative depth, clamped", () => {
-  assert.deepEqual(callInputs({ pModel: 0.5, ruleScore: 0.3, relativeDepth: 2 }), [0, 0.3, 1]);
-  const [l, , d] = callInputs({ pModel: 1, ruleScore: 0, relativeDepth: 0 });
+Deno.test("callInputs: logit of the model, rule score, log2 of depth and floor over D, clamped", () => {
+  assert.deepEqual(
+    callInputs({ pModel: 0.5, ruleScore: 0.3, relativeDepth: 2, relativeFloor: 0.25 }),
+    [0, 0.3, 1, -2],
+  );
+  const [l, , d, f] = callInputs({ pModel: 1, ruleScore: 0, relativeDepth: 0, relativeFloor: 40 });
   assert.ok(Math.abs(l - Math.log(9999)) < 1e-6);
-  assert.equal(d, -3);
+  assert.equal(d, -4);
+  assert.equal(f, 4);
 });
 
 Deno.test("call.json: save and load round trip; a damaged one is a clear error", async () => {
@@ -93,7 +98,7 @@ Deno.test("call.json: save and load round trip; a damaged one is a clear error",
   try {
     const m: CallModel = {
       inputs: CALL_INPUTS,
-      weights: [1, 2, 3, 4],
+      weights: [1, 2, 3, 4, 5],
       threshold: 0.4,
       fittedRate: 0.05,
       fittedOn: "x",
