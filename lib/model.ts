@@ -91,8 +91,8 @@ export const COMPACT_HIDDEN = 64;
 
 /** What a model reads: the square grey image, or the coverage curve of lib/curve.ts. */
 export interface ModelInput {
-  /** `image`: [size, size, 1] grey pixels; `curve`: [columns, 5] (lib/curve.ts channels). */
-  kind: "image" | "curve";
+  /** `image`: [size, size, 1] grey pixels; `pile`: [columns, 5] (lib/pile_features.ts). */
+  kind: "image" | "pile";
   /** Input shape without the batch dimension. */
   shape: number[];
 }
@@ -116,7 +116,7 @@ export const COMPACT_DEFAULTS = {
 export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInput {
   if (name === "compact") {
     return {
-      kind: "curve",
+      kind: "pile",
       shape: [opts.columns ?? COMPACT_DEFAULTS.columns, opts.channels ?? COMPACT_DEFAULTS.channels],
     };
   }

@@ -8,13 +8,14 @@ import { modelInput } from "../lib/model.ts";
 import { chartSvg, fixtureCurve, svgToPng, tempDir } from "./fixtures.ts";
 import { mulberry32 } from "../lib/random.ts";
 
-Deno.test("defaultInput: AlexNet reads the grey image, compact the coverage curve", () => {
+Deno.test("defaultInput: AlexNet reads the grey image, compact the pile in coverage units", () => {
   assert.deepEqual(defaultInput("alexnet"), {
     kind: "image",
     size: PREPROCESS_DEFAULTS.size,
     resize: PREPROCESS_DEFAULTS.resize,
   });
-  assert.deepEqual(defaultInput("compact"), { kind: "curve", columns: CURVE_DEFAULTS.columns });
+  assert.deepEqual(defaultInput("compact"), { kind: "pile", columns: CURVE_DEFAULTS.columns });
+  assert.deepEqual(makeSource(defaultInput("compact")).shape, [145, 5]);
   for (const m of ["alexnet", "compact"] as const) {
     assert.equal(defaultInput(m).kind, modelInput(m).kind, `${m}: matches the model's input kind`);
   }

@@ -153,7 +153,16 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     /invalid model "vgg": expected alexnet or compact/,
   );
   assert.throws(() => withOverrides(base, { resize: "cubic" }), /invalid resize "cubic"/);
-  assert.throws(() => withOverrides(base, { depth: "3" }), /unknown option "depth"/);
+  assert.throws(() => withOverrides(base, { width: "3" }), /unknown option "width"/);
+  assert.throws(
+    () => withOverrides(base, { model: "compact", depth: "3" }),
+    /invalid depth "3": expected dataset or read/,
+  );
+  assert.deepEqual(withOverrides(base, { model: "compact", depth: "read" }).input, {
+    kind: "pile",
+    columns: 145,
+    depth: "read",
+  });
   // Representation keys belong to their model's input.
   const compact = withOverrides(PRESETS.default, {
     columns: "64",
@@ -162,7 +171,7 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     "label-smoothing": "0.2",
     schedule: "constant",
   });
-  assert.deepEqual(compact.input, { kind: "curve", columns: 64 });
+  assert.deepEqual(compact.input, { kind: "pile", columns: 64 });
   assert.equal(compact.shift, 4);
   assert.equal(compact.weightDecay, 0);
   assert.equal(compact.labelSmoothing, 0.2);
