@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { UserError } from "./fsutil.ts";
-import { CURVE_CHANNEL_COUNT, CURVE_DEFAULTS, CurveSource } from "./curve.ts";
+import { CURVE_CHANNEL_COUNT, CurveSource } from "./curve.ts";
 import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
 import { type DepthContext, PileSource } from "./pile_source.ts";
 import {
