@@ -242,13 +242,12 @@ export async function pbsim(
   }
 }
 
-/** Pick and remove a random element matching `ok` (null when none after a few tries). */
+/** Pick and remove a random element matching `ok` (null when none does). */
 function take<T>(pool: T[], rng: Rng, ok: (x: T) => boolean = () => true): T | null {
-  for (let tries = 0; tries < 200; tries++) {
-    const i = Math.floor(rng() * pool.length);
-    if (ok(pool[i])) return pool.splice(i, 1)[0];
-  }
-  return null;
+  const fits: number[] = [];
+  for (let i = 0; i < pool.length; i++) if (ok(pool[i])) fits.push(i);
+  if (fits.length === 0) return null;
+  return pool.splice(fits[Math.floor(rng() * fits.length)], 1)[0];
 }
 
 /** The piece text of a read for truth.tsv. */
@@ -280,7 +279,7 @@ export async function plantChimeras(
         junction: a.seq.length,
         source: `${where(a)}|${where(b)}`,
       });
-    }
+    } else pool.push(a);
   }
   for (let k = 0; k < per; k++) {
     const a = take(pool, rng);
@@ -297,7 +296,7 @@ export async function plantChimeras(
         junction: a.seq.length,
         source: `${where(a)}|${where(b)}`,
       });
-    }
+    } else pool.push(a);
   }
   for (let k = 0; k < per; k++) {
     const a = take(pool, rng);
