@@ -15,6 +15,7 @@ import { listDataset } from "../dataset.ts";
 import { CurveSource } from "../curve.ts";
 import { type CachedSource, ImageCache } from "../preprocess.ts";
 import { synthThroughput, writeSynthDataset } from "../synth.ts";
+import { pafClassifyCase, pafParseCase } from "./genome_bench.ts";
 
 /** One result row (printed as one JSON line). */
 export type BenchRow = Record<string, string | number | boolean | null>;
@@ -388,4 +389,6 @@ export const BENCH_CASES: BenchCase[] = [
   preprocessCase,
   synthCase,
   torchCase,
+  pafParseCase,
+  pafClassifyCase,
 ];

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""A plain Python yacrd-style gap rule, the reference for `deno task bench` (paf_classify).
+
+Reads a PAF (plain or gzip), gathers each read's overlap intervals (self-mappings skipped),
+computes its coverage with a sweep over the interval ends, and reports the regions at coverage
+<= --coverage: a gap inside the read makes it Chimeric, gaps covering more than --not-covered
+of it NotCovered (yacrd's rule: "Chimeric" / "NotCovered" / "NotBad"). Writes one TSV row per
+read and prints a JSON summary (reads, seconds, peak RSS) on stdout.
+"""
+import argparse
+import gzip
+import json
+import resource
+import sys
+import time
+
+
+def open_paf(path):
+    if path == "-":
+        return sys.stdin
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    return gzip.open(path, "rt") if magic == b"\x1f\x8b" else open(path, "r")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("paf")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--coverage", type=int, default=0)
+    ap.add_argument("--not-covered", type=float, default=0.8)
+    a = ap.parse_args()
+    t0 = time.time()
+    reads = {}
+    lines = 0
+    with open_paf(a.paf) as f:
+        for line in f:
+            c = line.split("\t", 12)
+            lines += 1
+            if c[0] == c[5]:
+                continue
+            for name, length, b, e in ((c[0], c[1], c[2], c[3]), (c[5], c[6], c[7], c[8])):
+                r = reads.get(name)
+                if r is None:
+                    r = reads[name] = [int(length), []]
+                r[1].append((int(b), int(e)))
+    rows = []
+    for name in sorted(reads):
+        length, iv = reads[name]
+        ev = []
+        for b, e in iv:
+            ev.append((b, 1))
+            ev.append((e, -1))
+        ev.sort()
+        gaps = []
+        cov, pos = 0, 0
+        for x, d in ev:
+            if x > pos and cov <= a.coverage:
+                gaps.append((pos, x))
+            cov += d
+            pos = max(pos, x)
+        if pos < length:
+            gaps.append((pos, length))
+        bad = sum(e - b for b, e in gaps)
+        if bad > a.not_covered * length:
+            kind = "NotCovered"
+        elif any(b > 0 and e < length for b, e in gaps):
+            kind = "Chimeric"
+        else:
+            kind = "NotBad"
+        rows.append(f"{kind}\t{name}\t{length}\t{';'.join(f'{b},{e}' for b, e in gaps)}")
+    with open(a.out, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    print(json.dumps({
+        "lines": lines,
+        "reads": len(reads),
+        "chimeric": sum(r.startswith("Chimeric") for r in rows),
+        "seconds": time.time() - t0,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
