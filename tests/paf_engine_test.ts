@@ -85,7 +85,7 @@ async function stdinPiles(bytes: Uint8Array, opts = {}): Promise<PafPile[]> {
 Deno.test("pilesFromPaf: plain = gzip = concatenated gzip members = stdin, and = parsePafLine", async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    // > 64 KiB, so lines straddle the reader's chunks
+    // > 64 KiB; read in 4 KiB chunks below too, so lines straddle chunks
     const text = randomPaf(3000);
     const bytes = new TextEncoder().encode(text);
     const plain = join(dir, "o.paf"), gz = join(dir, "o.paf.gz"), multi = join(dir, "m.gz");
@@ -102,6 +102,9 @@ Deno.test("pilesFromPaf: plain = gzip = concatenated gzip members = stdin, and =
     const opts = { minOverlaps: 1 };
     const a = await collect(plain, opts);
     assert.deepEqual(await collect(gz, opts), a);
+    assert.deepEqual(await collect(plain, { ...opts, chunkSize: 4096 }), a);
+    assert.deepEqual(await collect(gz, { ...opts, chunkSize: 4096 }), a);
+    assert.deepEqual(await stdinPiles(bytes, opts), a);
     assert.deepEqual(await collect(multi, opts), a);
     assert.deepEqual(await stdinPiles(gzipSync(bytes), opts), a);
     const ref = await referencePiles(plain);
