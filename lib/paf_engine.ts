@@ -521,13 +521,13 @@ const ENCODER = new TextEncoder();
 /**
  * Read names interned once: an open-addressing table over the names' bytes (FNV-1a of the
  * bytes, which equals {@link hashId} for ASCII names), each name decoded to a string once.
+ * A slot holds (hash, index + 1, arena offset, length) side by side, so a probe touches one
+ * cache line before the bytes are compared.
  */
 export class NameTable {
   /** Decoded names by index. */
   readonly names: string[] = [];
-  private slots = new Int32Array(1 << 12);
-  private hashes = new Int32Grow();
-  private offs = new Int32Grow();
+  private slots = new Int32Array(4 << 12);
   private arena = new Uint8Array(1 << 16);
   private arenaLen = 0;
 
@@ -538,19 +538,18 @@ export class NameTable {
 
   /** Index of the name `buf[s..e)` with byte hash `h`, or -1. */
   find(buf: Uint8Array, s: number, e: number, h: number): number {
-    const mask = this.slots.length - 1;
-    const len = e - s;
-    const arena = this.arena, offs = this.offs.a, hashes = this.hashes.a;
+    const slots = this.slots, arena = this.arena;
+    const mask = (slots.length >> 2) - 1;
+    const len = e - s, hh = h | 0;
     for (let i = h & mask;; i = (i + 1) & mask) {
-      const slot = this.slots[i];
-      if (slot === 0) return -1;
-      const idx = slot - 1;
-      if (hashes[idx] !== (h | 0)) continue;
-      const o = offs[2 * idx];
-      if (offs[2 * idx + 1] !== len) continue;
+      const at = i << 2;
+      const id = slots[at + 1];
+      if (id === 0) return -1;
+      if (slots[at] !== hh || slots[at + 3] !== len) continue;
+      const o = slots[at + 2];
       let j = 0;
       while (j < len && arena[o + j] === buf[s + j]) j++;
-      if (j === len) return idx;
+      if (j === len) return id - 1;
     }
   }
 
@@ -564,17 +563,10 @@ export class NameTable {
       this.arena = b;
     }
     this.arena.set(buf.subarray(s, e), this.arenaLen);
-    this.offs.reserve(2);
-    this.offs.a[2 * idx] = this.arenaLen;
-    this.offs.a[2 * idx + 1] = len;
-    this.offs.n += 2;
-    this.arenaLen += len;
-    this.hashes.reserve(1);
-    this.hashes.a[idx] = h | 0;
-    this.hashes.n++;
     this.names.push(name ?? DECODER.decode(buf.subarray(s, e)));
-    if ((idx + 1) * 2 > this.slots.length) this.rehash();
-    else this.place(idx);
+    if ((idx + 1) * 2 > this.slots.length >> 2) this.grow();
+    this.place(this.slots, h | 0, idx + 1, this.arenaLen, len);
+    this.arenaLen += len;
     return idx;
   }
 
@@ -586,16 +578,24 @@ export class NameTable {
     return found >= 0 ? found : this.add(b, 0, b.length, h, name);
   }
 
-  private place(idx: number): void {
-    const mask = this.slots.length - 1;
-    let i = this.hashes.a[idx] & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = idx + 1;
+  private place(slots: Int32Array, h: number, id: number, off: number, len: number): void {
+    const mask = (slots.length >> 2) - 1;
+    let i = h & mask;
+    while (slots[(i << 2) + 1] !== 0) i = (i + 1) & mask;
+    const at = i << 2;
+    slots[at] = h;
+    slots[at + 1] = id;
+    slots[at + 2] = off;
+    slots[at + 3] = len;
   }
 
-  private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2);
-    for (let i = 0; i < this.names.length; i++) this.place(i);
+  private grow(): void {
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 1] !== 0) this.place(slots, old[at], old[at + 1], old[at + 2], old[at + 3]);
+    }
+    this.slots = slots;
   }
 }
 
@@ -633,6 +633,7 @@ export class PileGatherer {
   private lastQ = new Uint8Array(256);
   private lastQLen = -1;
   private lastQIdx = -1;
+  private lastQHash = 0;
   private opts: PafPilesOptions;
 
   /** A gatherer for the reads selected by `opts` (bucket, reads). */
@@ -674,7 +675,7 @@ export class PileGatherer {
   private queryIndex(v: PafLine): number {
     const { buf, qNameStart: s, qNameEnd: e } = v;
     const len = e - s;
-    if (len === this.lastQLen) {
+    if (len === this.lastQLen && v.qHash === this.lastQHash) {
       const q = this.lastQ;
       let j = 0;
       while (j < len && q[j] === buf[s + j]) j++;
@@ -690,6 +691,7 @@ export class PileGatherer {
       const q = this.lastQ;
       for (let j = 0; j < len; j++) q[j] = buf[s + j];
       this.lastQLen = len;
+      this.lastQHash = v.qHash;
       this.lastQIdx = idx;
     } else this.lastQLen = -1;
     return idx;
@@ -697,26 +699,29 @@ export class PileGatherer {
 
   /** Add one PAF line. */
   add(v: PafLine): void {
-    if (v.isSelf()) return;
+    // different hashes: different names, no byte compare needed
+    if (v.qHash === v.tHash && v.isSelf()) return;
     const q = this.queryIndex(v);
     const t = this.index(v.buf, v.tNameStart, v.tNameEnd, v.tHash, v.tLen);
     const obs = this.obs;
+    obs.reserve(6);
+    const a = obs.a, count = this.count.a;
+    let n = obs.n;
     if (q >= 0) {
-      this.count.a[q]++;
-      obs.reserve(3);
-      obs.a[obs.n] = q;
-      obs.a[obs.n + 1] = v.qStart;
-      obs.a[obs.n + 2] = v.qEnd;
-      obs.n += 3;
+      count[q]++;
+      a[n] = q;
+      a[n + 1] = v.qStart;
+      a[n + 2] = v.qEnd;
+      n += 3;
     }
     if (t >= 0) {
-      this.count.a[t]++;
-      obs.reserve(3);
-      obs.a[obs.n] = t;
-      obs.a[obs.n + 1] = v.tStart;
-      obs.a[obs.n + 2] = v.tEnd;
-      obs.n += 3;
+      count[t]++;
+      a[n] = t;
+      a[n + 1] = v.tStart;
+      a[n + 2] = v.tEnd;
+      n += 3;
     }
+    obs.n = n;
   }
 
   /** Number of reads gathered (requested ones included). */
