@@ -120,8 +120,10 @@ export function validRegion(data: ArrayLike<number>, minCoverage: number): [numb
 /** Raven's median of `data[begin..end)`: the element at index size/2 after sorting (0 if empty). */
 export function medianCoverage(data: ArrayLike<number>, begin = 0, end = data.length): number {
   if (end <= begin) return 0;
-  const v = Array.from({ length: end - begin }, (_, i) => data[begin + i]).sort((a, b) => a - b);
-  return v[Math.floor(v.length / 2)];
+  // a typed copy sorts natively in numeric order (an Array with a comparator is ~10x slower)
+  const v = new Float64Array(end - begin);
+  for (let i = 0; i < v.length; i++) v[i] = data[begin + i];
+  return v.sort()[Math.floor(v.length / 2)];
 }
 
 /** A read's chart curve: coverage, invalid ends zeroed, median and y range. */
