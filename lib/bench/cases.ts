@@ -388,7 +388,7 @@ export const BENCH_CASES: BenchCase[] = [
   memoryCase,
   preprocessCase,
   synthCase,
-  torchCase,
   pafParseCase,
   pafClassifyCase,
+  torchCase,
 ];
