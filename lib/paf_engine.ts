@@ -285,11 +285,14 @@ async function openInput(path: string): Promise<ByteSource> {
 }
 
 /**
- * Read the next chunk of up to `size` bytes (a fresh buffer, so a consumer may keep it), filling
- * it as far as the source gives before its end; null at the end.
+ * Read the next chunk into `buf` (a fresh buffer of `size` bytes when absent), filling it as far
+ * as the source gives before its end; a view of the bytes read, or null at the end.
  */
-async function readChunk(src: ByteSource, size: number): Promise<Uint8Array | null> {
-  const buf = new Uint8Array(size);
+async function readChunk(
+  src: ByteSource,
+  size: number,
+  buf = new Uint8Array(size),
+): Promise<Uint8Array | null> {
   let n = 0;
   while (n < size) {
     const got = await src.read(buf.subarray(n));
@@ -304,8 +307,9 @@ async function readChunk(src: ByteSource, size: number): Promise<Uint8Array | nu
 /**
  * Stream the decompressed bytes of a PAF input in chunks: a path or "-" (stdin), gunzipped
  * when it starts with the gzip magic bytes (1f 8b; concatenated gzip members are read as one
- * stream). Plain input is read straight into chunk-sized buffers (no stream machinery per
- * 64 KiB). A truncated or corrupt gzip is a UserError naming the input.
+ * stream). Plain input is read straight into one reused chunk-sized buffer (no stream
+ * machinery per 64 KiB, no allocation per chunk), so a chunk is valid only until the next one
+ * is asked for. A truncated or corrupt gzip is a UserError naming the input.
  */
 export async function* inputChunks(
   path: string,
@@ -323,8 +327,9 @@ export async function* inputChunks(
     }
     if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
       if (head.length) yield head;
+      const buf = new Uint8Array(chunkSize);
       while (true) {
-        const value = await readChunk(src, chunkSize);
+        const value = await readChunk(src, chunkSize, buf);
         if (!value) return;
         yield value;
       }
