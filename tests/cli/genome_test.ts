@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { selectBackend } from "../../lib/backend.ts";
+import { UserError } from "../../lib/fsutil.ts";
 import { main as classify } from "../../lib/cli/classify.ts";
 import { main as mergeBuckets } from "../../lib/cli/merge_buckets.ts";
 import { tempDir, writeSynthPaf } from "../fixtures.ts";
@@ -85,6 +87,46 @@ Deno.test("scatter | classify --bucket with the global D, merged = one process b
     await assert.rejects(
       mergeBuckets(["--calls", "--out", merged, calls[0], calls[0]]),
       /is also in/,
+    );
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("classify --paf: gzip = plain = stdin byte for byte; a bad gzip or last line is named", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const paf = join(dir, "ovl.paf"), gz = join(dir, "ovl.paf.gz");
+    await writeSynthPaf(paf, 3);
+    const bytes = await Deno.readFile(paf);
+    await Deno.writeFile(gz, gzipSync(bytes));
+    const model = await tinyPileModel(join(dir, "model"));
+    const out = (name: string) => join(dir, name);
+    const opts = ["--model", model, "--quiet", "--out"];
+    await classify(["--paf", paf, ...opts, out("plain.tsv")]);
+    await classify(["--paf", gz, ...opts, out("gz.tsv")]);
+    await withStdin("classify", ["--paf", "-", ...opts, out("stdin.tsv")], bytes);
+    const a = await Deno.readTextFile(out("plain.tsv"));
+    assert.ok(a.split("\n").length > 10);
+    assert.equal(await Deno.readTextFile(out("gz.tsv")), a);
+    assert.equal(await Deno.readTextFile(out("stdin.tsv")), a);
+    const z = gzipSync(bytes);
+    await Deno.writeFile(out("half.paf.gz"), z.subarray(0, z.length >> 1));
+    await assert.rejects(
+      classify(["--paf", out("half.paf.gz"), ...opts, out("x.tsv")]),
+      (e: Error) =>
+        e instanceof UserError && /half\.paf\.gz: truncated or corrupt gzip/.test(e.message),
+    );
+    const text = new TextDecoder().decode(bytes);
+    const lines = text.trimEnd().split("\n").length;
+    await Deno.writeTextFile(out("cut.paf"), text.trimEnd().slice(0, -30));
+    await assert.rejects(
+      classify(["--paf", out("cut.paf"), ...opts, out("x.tsv")]),
+      (e: Error) =>
+        e instanceof UserError &&
+        new RegExp(`cut\\.paf:${lines}: malformed PAF line: .*no newline at the end`).test(
+          e.message,
+        ),
     );
   } finally {
     await cleanup();
