@@ -2,25 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { selectBackend } from "../../lib/backend.ts";
 import { CALLS_HEADER, shippedModel } from "../../lib/classify.ts";
-import { buildModel } from "../../lib/model.ts";
-import { saveModel } from "../../lib/modelio.ts";
 import { tempDir, writeSynthPaf } from "../fixtures.ts";
-import { PILE_CHANNEL_COUNT } from "../../lib/pile_features.ts";
+import { tinyPileModel as tinyModel } from "../pile_model_fixture.ts";
 import { runCli } from "./run.ts";
 
 await selectBackend({ quiet: true, threads: 1 });
-
-/** An untrained compact model saved as `deno task train` saves one (the test needs no models/). */
-async function tinyModel(dir: string): Promise<string> {
-  const model = buildModel("compact", { columns: 32, channels: PILE_CHANNEL_COUNT, seed: 1 });
-  await saveModel(model, dir, {
-    model: "compact",
-    input: { kind: "pile", columns: 32 },
-    labels: ["non_chimeric", "chimeric"],
-  });
-  model.dispose();
-  return dir;
-}
 
 const ENV = { CHIMERA_THREADS: "1" };
 
