@@ -268,36 +268,30 @@ export async function plantChimeras(
   const per = Math.floor(nChimeras / CHIMERA_KINDS.length);
   const out: { seq: string; kind: ReadKind; junction: number; source: string }[] = [];
   const G = genome.length;
-  for (let k = 0; k < per; k++) {
-    const a = take(pool, rng);
-    if (!a) break;
-    const b = take(pool, rng, (x) => Math.abs(x.refStart - a.refStart) > 100_000);
-    if (b) {
+  // `per` reads joined to a partner that `fits` them; a read without one goes back
+  const join = (kind: ReadKind, fits: (a: SimulatedRead, x: SimulatedRead) => boolean) => {
+    for (let k = 0; k < per; k++) {
+      const a = take(pool, rng);
+      if (!a) break;
+      const b = take(pool, rng, (x) => fits(a, x));
+      if (!b) {
+        pool.push(a);
+        continue;
+      }
       out.push({
         seq: a.seq + b.seq,
-        kind: "distant",
+        kind,
         junction: a.seq.length,
         source: `${where(a)}|${where(b)}`,
       });
-    } else pool.push(a);
-  }
-  for (let k = 0; k < per; k++) {
-    const a = take(pool, rng);
-    if (!a) break;
-    const b = take(pool, rng, (x) => {
-      if (x.strand !== a.strand) return false;
-      const gap = a.strand === "+" ? x.refStart - a.refEnd : a.refStart - x.refEnd;
-      return gap >= 2000 && gap <= 30_000;
-    });
-    if (b) {
-      out.push({
-        seq: a.seq + b.seq,
-        kind: "downstream",
-        junction: a.seq.length,
-        source: `${where(a)}|${where(b)}`,
-      });
-    } else pool.push(a);
-  }
+    }
+  };
+  join("distant", (a, x) => Math.abs(x.refStart - a.refStart) > 100_000);
+  join("downstream", (a, x) => {
+    if (x.strand !== a.strand) return false;
+    const gap = a.strand === "+" ? x.refStart - a.refEnd : a.refStart - x.refEnd;
+    return gap >= 2000 && gap <= 30_000;
+  });
   for (let k = 0; k < per; k++) {
     const a = take(pool, rng);
     if (!a) break;
