@@ -16,6 +16,7 @@ import { callsFromPaf } from "../calls.ts";
 import { parseBucket } from "../paf_engine.ts";
 import { formatMedians, readMedians } from "../genome.ts";
 import { loadCallModel } from "../primary_call.ts";
+import { isFlagged, junctionsOf, yacrdReport } from "../clean/mod.ts";
 import {
   CALLS_HEADER,
   collectImages,
@@ -29,7 +30,7 @@ const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +
     "       deno task classify --paf OVERLAPS.paf[.gz]|- [--model RUN] [--reads ID,ID|--reads-file F] " +
     "[--min-overlaps N] [--threshold T] [--bucket k/K] [--depth D] [--medians-only] " +
-    "[--out calls.tsv]",
+    "[--format tsv|yacrd] [--out calls.tsv]",
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
@@ -79,6 +80,12 @@ const SPEC = {
         "call.json was fitted at)",
     },
     out: { type: "string", help: "with --paf: write the calls TSV here instead of stdout" },
+    format: {
+      type: "string",
+      help: "with --paf: tsv (the calls) or yacrd (yacrd's report: NotCovered by yacrd's " +
+        "rule, Chimeric by the primary call with its junctions among the regions, NotBad)",
+      default: "tsv",
+    },
     quiet: { type: "boolean", help: "no progress bar or summary on stderr" },
     ...BACKEND_OPTION,
   },
@@ -144,6 +151,10 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
       `--rate: expected a chimera rate between 0 and 1, got ${str(args, "rate")}`,
     );
   }
+  const format = str(args, "format")!;
+  if (format !== "tsv" && format !== "yacrd") {
+    throw new UserError(`--format: expected tsv or yacrd, got ${format}`);
+  }
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   if (args.values["medians-only"]) {
@@ -181,8 +192,9 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   }, classify);
   (bar as ProgressBar | null)?.done();
   model.dispose();
-  const text = [CALLS_HEADER.join("\t"), ...calls.map((c) => formatCall(c, threshold))]
-    .join("\n") + "\n";
+  const text = format === "yacrd"
+    ? await yacrdReport(paf, calls, await junctionsOf(paf, calls.filter(isFlagged)))
+    : [CALLS_HEADER.join("\t"), ...calls.map((c) => formatCall(c, threshold))].join("\n") + "\n";
   if (out) await writeTextAtomic(out, text);
   else await Deno.stdout.write(new TextEncoder().encode(text));
   if (!quiet) {
