@@ -16,7 +16,7 @@ import { buildModel, type ModelName } from "./model.ts";
 import { batches, batchesPerPass, type FeatureSource, type ImageProblem } from "./preprocess.ts";
 import { ProgressBar } from "./progress.ts";
 import { withSeededMathRandom } from "./random.ts";
-import { fusedRmsprop } from "./kernels/rmsprop.ts";
+import { fusedRmsprop, FusedRMSPropOptimizer } from "./kernels/rmsprop.ts";
 
 /** Training hyperparameters. */
 export interface TrainOptions {
@@ -274,6 +274,32 @@ export function completeOptions(
   return { ...OPTIONS_ADDED_LATER, ...o };
 }
 
+/**
+ * The options of `given` that differ from `saved`, as `name given (saved value)` in key order
+ * (the input compared as the model's effective input); empty when they are the same.
+ */
+export function optionDifferences(saved: TrainOptions, given: TrainOptions): string[] {
+  const show = (v: unknown) => typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+  const effective = (o: TrainOptions) => ({ ...o, input: o.input ?? defaultInput(o.model) });
+  const a: Record<string, unknown> = effective(saved);
+  const b: Record<string, unknown> = effective(given);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .map((k) => `${k} ${show(b[k])} (saved ${show(a[k])})`);
+}
+
+/** The training options saved in a run folder's state.json; UserError when there is none. */
+export async function savedTrainOptions(outDir: string): Promise<TrainOptions> {
+  return completeOptions((await readState(outDir)).options);
+}
+
+async function readState(outDir: string | undefined): Promise<TrainState> {
+  if (!outDir || !(await statOrNull(join(outDir, "state.json")))) {
+    throw new UserError(`${outDir ?? "(no --out)"}: nothing to resume (no state.json)`);
+  }
+  return await readJson<TrainState>(join(outDir, "state.json"));
+}
+
 /** The optimizer an options object asks for (RMSprop with the fused wasm update). */
 export function makeOptimizer(o: TrainOptions): tf.Optimizer {
   return o.optimizer === "adam" ? tf.train.adam(o.lr) : fusedRmsprop(o.lr, 0.9, 0, 1e-7);
@@ -342,6 +368,30 @@ export function compiledModel(o: TrainOptions): tf.LayersModel {
   return model;
 }
 
+/**
+ * Give a model loaded from a checkpoint the optimizer the options ask for. tfjs deserialises
+ * RMSprop as its own RMSPropOptimizer; its slots move into our fused one (same slot names and
+ * config), so a resumed run trains as the uninterrupted one. No optimizer saved: a fresh one.
+ */
+async function restoreOptimizer(model: tf.LayersModel, o: TrainOptions): Promise<void> {
+  const loaded = model.optimizer;
+  if (loaded && (o.optimizer !== "rmsprop" || loaded.constructor === FusedRMSPropOptimizer)) return;
+  let optimizer = makeOptimizer(o);
+  if (loaded) {
+    const c = loaded.getConfig() as {
+      learningRate: number;
+      decay: number;
+      momentum: number;
+      epsilon: number;
+      centered: boolean;
+    };
+    optimizer = fusedRmsprop(c.learningRate, c.decay, c.momentum, c.epsilon, c.centered);
+    await optimizer.setWeights(await loaded.getWeights());
+    loaded.dispose();
+  }
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+}
+
 /** Train a model; see TrainRun. Writes checkpoints, the final model and history to outDir. */
 export async function trainModel(run: TrainRun): Promise<TrainResult> {
   if (run.train.length === 0) throw new UserError("no training images");
@@ -351,21 +401,20 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
   let step = 0;
   const ckptDir = run.outDir ? join(run.outDir, "checkpoint") : undefined;
   if (run.resume) {
-    if (!run.outDir || !(await statOrNull(join(run.outDir, "state.json")))) {
-      throw new UserError(`${run.outDir ?? "(no --out)"}: nothing to resume (no state.json)`);
-    }
-    const state = await readJson<TrainState>(join(run.outDir, "state.json"));
+    const state = await readState(run.outDir);
     o = completeOptions(state.options);
+    const differ = optionDifferences(o, run.options);
+    if (differ.length > 0) {
+      throw new UserError(
+        `${run.outDir}: cannot resume with other options than the saved run's: ${
+          differ.join(", ")
+        }; resume without them, or train into a new folder`,
+      );
+    }
     step = state.step;
     history = state.history;
     model = (await loadModel(ckptDir!)).model;
-    if (!model.optimizer) {
-      model.compile({
-        optimizer: makeOptimizer(o),
-        loss: "categoricalCrossentropy",
-        metrics: ["accuracy"],
-      });
-    }
+    await restoreOptimizer(model, o);
   } else {
     model = compiledModel(o);
   }

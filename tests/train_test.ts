@@ -5,13 +5,17 @@ import { listDataset } from "../lib/dataset.ts";
 import { splitSamples } from "../lib/split.ts";
 import {
   learningRateAt,
+  optionDifferences,
   PRESETS,
+  savedTrainOptions,
   smoothLabels,
   trainModel,
   type TrainOptions,
   withOverrides,
 } from "../lib/train.ts";
-import { readJson, statOrNull } from "../lib/fsutil.ts";
+import { readJson, statOrNull, UserError } from "../lib/fsutil.ts";
+import { defaultInput } from "../lib/inputs.ts";
+import { FusedRMSPropOptimizer } from "../lib/kernels/rmsprop.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
 
@@ -216,4 +220,82 @@ Deno.test("label smoothing moves one-hot targets toward 1/2 and keeps their sum"
     ],
   );
   assert.deepEqual([...smoothLabels(Float32Array.from([0, 1]), 0)], [0, 1]);
+});
+
+Deno.test("resume refuses options that differ from the saved run and names them", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const o = { ...OPTIONS, epochs: 1 };
+    const controller = new AbortController();
+    await trainModel({
+      train,
+      options: o,
+      outDir: join(dir, "run"),
+      signal: controller.signal,
+      callbacks: { onStep: () => controller.abort() },
+    });
+    await assert.rejects(
+      trainModel({
+        train,
+        options: { ...o, lr: 1e-4, batchSize: 4 },
+        outDir: join(dir, "run"),
+        resume: true,
+      }),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message.includes("batchSize 4 (saved 8), lr 0.0001 (saved 0.003)"),
+    );
+    assert.deepEqual(
+      optionDifferences(o, { ...o, input: { kind: "curve", columns: 64 } }),
+      ['input {"kind":"curve","columns":64} (saved {"kind":"curve","columns":32})'],
+    );
+    assert.deepEqual(optionDifferences(PRESETS.default, { ...PRESETS.default }), []);
+    assert.deepEqual(
+      optionDifferences(PRESETS.default, { ...PRESETS.default, input: defaultInput("compact") }),
+      [],
+      "the model's default input given explicitly is the same",
+    );
+    assert.deepEqual(
+      (await savedTrainOptions(join(dir, "run"))).lr,
+      o.lr,
+    );
+    await assert.rejects(savedTrainOptions(join(dir, "none")), /nothing to resume/);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("a resumed RMSprop run keeps the fused optimizer and its slots", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const o: TrainOptions = { ...OPTIONS, optimizer: "rmsprop", lr: 1e-3, schedule: "constant" };
+    const full = await trainModel({ train, options: o });
+    // tfjs optimizers answer instanceof for any optimizer-like object: compare classes.
+    assert.equal(full.model.optimizer.constructor, FusedRMSPropOptimizer);
+    const controller = new AbortController();
+    await trainModel({
+      train,
+      options: o,
+      outDir: join(dir, "part"),
+      signal: controller.signal,
+      callbacks: { onStep: (s) => s.step === 2 && controller.abort() },
+    });
+    const resumed = await trainModel({
+      train,
+      options: o,
+      outDir: join(dir, "part"),
+      resume: true,
+    });
+    assert.equal(resumed.model.optimizer.constructor.name, FusedRMSPropOptimizer.name);
+    const a = weightsOf(full.model);
+    const b = weightsOf(resumed.model);
+    const maxDiff = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    assert.ok(maxDiff < 1e-5, `weights differ by ${maxDiff}`);
+  } finally {
+    await cleanup();
+  }
 });

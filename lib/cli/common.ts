@@ -59,8 +59,11 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
   cache: { type: "string", help: "preprocessing cache folder", default: ".cache" },
 };
 
-/** Training options from the preset and the hyperparameter flags given. */
-export function trainOptionsFrom(args: ParsedArgs): TrainOptions {
+/**
+ * Training options from the preset and the hyperparameter flags given. With `resumed` (the
+ * saved options of a run to resume), the flags apply to those unless --preset thesis is given.
+ */
+export function trainOptionsFrom(args: ParsedArgs, resumed?: TrainOptions): TrainOptions {
   const preset = str(args, "preset")!;
   if (preset !== "default" && preset !== "thesis") {
     throw new UserError(`--preset must be default or thesis, got "${preset}"`);
@@ -71,7 +74,7 @@ export function trainOptionsFrom(args: ParsedArgs): TrainOptions {
     if (v !== undefined) overrides[k] = v;
   }
   if (args.values["no-flip"]) overrides.flip = "false";
-  return withOverrides(PRESETS[preset], overrides);
+  return withOverrides(resumed && preset === "default" ? resumed : PRESETS[preset], overrides);
 }
 
 /** Samples from --data (every image) or --manifest (the rows of `split`, or all). */

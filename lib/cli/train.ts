@@ -14,7 +14,7 @@ import {
   trainOptionsFrom,
 } from "./common.ts";
 import { readManifest, writeManifest } from "../dataset.ts";
-import { trainModel } from "../train.ts";
+import { savedTrainOptions, trainModel } from "../train.ts";
 import { formatSummary, summarize } from "../model.ts";
 import { saveRunPlots } from "../report.ts";
 
@@ -28,7 +28,11 @@ const SPEC = {
     ...DATA_OPTIONS,
     out: { type: "string", help: "run folder for the model, checkpoints, history and plots" },
     ...TRAIN_FLAGS,
-    resume: { type: "boolean", help: "continue the interrupted run in --out" },
+    resume: {
+      type: "boolean",
+      help: "continue the interrupted run in --out (with its saved options; other flag values " +
+        "are refused)",
+    },
     ...BACKEND_OPTION,
   },
 } as const;
@@ -36,9 +40,10 @@ const SPEC = {
 await runMain(async () => {
   const args = parseCommand(SPEC);
   const out = str(args, "out", true)!;
-  const o = trainOptionsFrom(args);
-  const backend = await initBackend(args);
   const resume = Boolean(args.values.resume);
+  // On --resume, flags given must match the saved run (trainModel names those that differ).
+  const o = trainOptionsFrom(args, resume ? await savedTrainOptions(out) : undefined);
+  const backend = await initBackend(args);
   const rows = resume ? await readManifest(join(out, "manifest.csv")) : await loadRows(args);
   if (!resume) await writeManifest(join(out, "manifest.csv"), rows);
   const train = rows.filter((r) => r.split === "train");

@@ -54,6 +54,11 @@ Deno.test("trainOptionsFrom: preset, flag overrides, --no-flip, bad values", () 
   );
   assert.throws(() => trainOptionsFrom(parse(["--epochs", "0"])), /epochs "0"/);
   assert.throws(() => trainOptionsFrom(parse(["--model", "vgg"])), /model "vgg"/);
+  // Resuming: flags apply to the saved options, not to the default preset.
+  const saved = { ...PRESETS.thesis, epochs: 2 };
+  assert.deepEqual(trainOptionsFrom(parse([]), saved), saved);
+  assert.deepEqual(trainOptionsFrom(parse(["--lr", "0.5"]), saved), { ...saved, lr: 0.5 });
+  assert.deepEqual(trainOptionsFrom(parse(["--preset", "thesis"]), saved), PRESETS.thesis);
 });
 
 Deno.test("every training flag (but --preset, --cache, --no-flip) is an override key", () => {

@@ -135,7 +135,13 @@ Deno.test("train CLI: Ctrl-C saves a checkpoint and exits; --resume finishes the
     assert.match(out, /stopped at step \d+; continue with: deno task train --out .* --resume/);
     assert.ok(await statOrNull(join(run, "checkpoint", "model.json")));
     assert.equal(await statOrNull(join(run, "model")), null);
-    const resumed = await runCli("train", ["--out", run, "--resume"]);
+    const changed = await runCli("train", ["--out", run, "--resume", "--epochs", "7"]);
+    assert.equal(changed.code, 1);
+    assert.match(
+      changed.stderr,
+      /^error: .*run: cannot resume with other options than the saved run's: epochs 7 \(saved 6\); /m,
+    );
+    const resumed = await runCli("train", ["--out", run, "--resume", "--epochs", "6"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.ok(await statOrNull(join(run, "model", "model.json")));
     const history = JSON.parse(await Deno.readTextFile(join(run, "history.json")));
