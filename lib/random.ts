@@ -36,12 +36,14 @@ export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
  * Run `fn` with `Math.random` drawing from a generator seeded with `seed`, then restore it.
  * tfjs draws unseeded random numbers (dropout masks) from `Math.random`; a fixed dropout seed
  * would reuse one mask forever, so training steps run inside this scope to be reproducible.
+ * `fn` is synchronous on purpose: across an await, other tasks would draw from (and advance)
+ * the seeded generator.
  */
-export async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
   const original = Math.random;
   Math.random = mulberry32(seed);
   try {
-    return await fn();
+    return fn();
   } finally {
     Math.random = original;
   }

@@ -392,6 +392,37 @@ async function restoreOptimizer(model: tf.LayersModel, o: TrainOptions): Promise
   model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
 }
 
+/** The model behind a Sequential (tfjs trains a Sequential through its inner LayersModel). */
+interface TrainableModel {
+  standardizeUserData(x: tf.Tensor, y: tf.Tensor): Promise<[tf.Tensor[], tf.Tensor[]]>;
+  makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[];
+}
+
+/**
+ * One training step, as tfjs's `trainOnBatch` does it, with Math.random seeded (dropout masks)
+ * only around the synchronous forward and backward pass, so no other task sees the seeded
+ * generator. Returns the loss and the accuracy.
+ */
+async function trainStep(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  seed: number,
+): Promise<number[]> {
+  const inner =
+    (model instanceof tf.Sequential
+      ? (model as unknown as { model: tf.LayersModel }).model
+      : model) as unknown as TrainableModel;
+  const [inputs, targets] = await inner.standardizeUserData(x, y);
+  const train = inner.makeTrainFunction();
+  const outs = withSeededMathRandom(seed, () => train([...inputs, ...targets]));
+  const values: number[] = [];
+  for (const t of outs) values.push((await t.data())[0]);
+  tf.dispose(outs);
+  for (const t of [...inputs, ...targets]) if (t !== x && t !== y) t.dispose();
+  return values;
+}
+
 /** Train a model; see TrainRun. Writes checkpoints, the final model and history to outDir. */
 export async function trainModel(run: TrainRun): Promise<TrainResult> {
   if (run.train.length === 0) throw new UserError("no training images");
@@ -462,10 +493,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
       (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
       const y = tf.tensor2d(smoothLabels(b.y, o.labelSmoothing), [b.n, 2]);
-      const [loss, acc] = await withSeededMathRandom(
-        o.seed * 1_000_003 + step,
-        async () => (await model.trainOnBatch(x, y)) as number[],
-      );
+      const [loss, acc] = await trainStep(model, x, y, o.seed * 1_000_003 + step);
       tf.dispose([x, y]);
       decayWeights(model, lr, o.weightDecay);
       const rec = { step, epoch, loss, acc };

@@ -299,3 +299,33 @@ Deno.test("a resumed RMSprop run keeps the fused optimizer and its slots", async
     await cleanup();
   }
 });
+
+Deno.test("a training step never leaves the seeded Math.random visible to other async work", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const rows = await fixtureRows(dir);
+    const train = rows.filter((r) => r.split === "train");
+    const original = Math.random;
+    let seen = 0;
+    // After each step, a task that checks Math.random on every microtask turn while the next
+    // step runs (the second epoch's batches come from memory: microtasks only, no IO).
+    const watchers: Promise<void>[] = [];
+    const watch = async () => {
+      for (let i = 0; i < 500; i++) {
+        await null;
+        if (Math.random !== original) seen++;
+      }
+    };
+    await trainModel({
+      train,
+      options: { ...OPTIONS, epochs: 2 },
+      callbacks: { onStep: () => void watchers.push(watch()) },
+    });
+    await Promise.all(watchers);
+    assert.ok(watchers.length > 2);
+    assert.equal(seen, 0, "other tasks saw the seeded Math.random");
+    assert.equal(Math.random, original);
+  } finally {
+    await cleanup();
+  }
+});
