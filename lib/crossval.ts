@@ -12,7 +12,13 @@ import { csvField } from "./dataset.ts";
 import { readJson, statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "./fsutil.ts";
 import { defaultInput, makeSource } from "./inputs.ts";
 import { kFoldIndices } from "./split.ts";
-import { disposeModel, OVERRIDE_KEYS, trainModel, type TrainOptions } from "./train.ts";
+import {
+  disposeModel,
+  optionDifferences,
+  OVERRIDE_KEYS,
+  trainModel,
+  type TrainOptions,
+} from "./train.ts";
 
 /** Options of a cross-validation. */
 export interface CrossValOptions {
@@ -102,8 +108,84 @@ export async function readFoldPredictions(outDir: string): Promise<Prediction[][
   return folds;
 }
 
+/** What decides a cross-validation's folds and results, stored as `outDir/cv_key.json`. */
+export interface CrossValKey {
+  /** Training options, with the input representation filled in. */
+  options: TrainOptions;
+  /** Number of folds. */
+  k: number;
+  /** Seed of the fold assignment. */
+  seed: number;
+  /** Number of images. */
+  images: number;
+  /** SHA-256 of the images' paths and labels, in order. */
+  samples: string;
+}
+
+/** The key of a cross-validation of `samples` with `options` and fold settings `cv`. */
+export async function crossValKey(
+  samples: Sample[],
+  options: TrainOptions,
+  cv: Required<CrossValOptions>,
+): Promise<CrossValKey> {
+  const text = samples.map((s) => `${s.path}\t${s.label}\n`).join("");
+  return {
+    options: { ...options, input: options.input ?? defaultInput(options.model) },
+    k: cv.k,
+    seed: cv.seed,
+    images: samples.length,
+    samples: await sha256Hex(text),
+  };
+}
+
+/** A short hash of a key (folder names: a new configuration never reads another's folds). */
+export async function keyHash(key: CrossValKey): Promise<string> {
+  return (await sha256Hex(JSON.stringify(key))).slice(0, 8);
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** How `given` differs from `saved`, as `name given (saved value)`; empty when they match. */
+export function keyDifferences(saved: CrossValKey, given: CrossValKey): string[] {
+  const out = optionDifferences(saved.options, given.options);
+  for (const k of ["k", "seed", "images"] as const) {
+    if (saved[k] !== given[k]) out.push(`${k} ${given[k]} (saved ${saved[k]})`);
+  }
+  if (out.length === 0 && saved.samples !== given.samples) out.push("other images or labels");
+  return out;
+}
+
 /**
- * Cross-validate one configuration. Writes `outDir/fold-<i>/` (training run + fold.json),
+ * Check `outDir`'s key against this run's (UserError naming the differences), or write it. A
+ * folder with folds but no key (made before keys) is reused with a warning and gets the key.
+ */
+async function claimFolder(outDir: string, key: CrossValKey): Promise<void> {
+  const path = join(outDir, "cv_key.json");
+  if (await statOrNull(path)) {
+    const differ = keyDifferences(await readJson<CrossValKey>(path), key);
+    if (differ.length > 0) {
+      throw new UserError(
+        `${outDir}: made with other settings than this run: ${differ.join(", ")}; ` +
+          "use another output folder (or delete this one to retrain)",
+      );
+    }
+    return;
+  }
+  if (await statOrNull(join(outDir, "fold-0"))) {
+    console.error(
+      `warning: ${outDir} has folds but no cv_key.json (made before keys were kept); ` +
+        "reusing them unchecked",
+    );
+  }
+  await writeJsonAtomic(path, key);
+}
+
+/**
+ * Cross-validate one configuration. Writes `outDir/cv_key.json` (refuses a folder made with
+ * other options, data or folds), `outDir/fold-<i>/` (training run + fold.json),
  * `outDir/oof.csv` and `outDir/result.json`. Returns null when stopped by the signal.
  */
 export async function crossValidate(run: CrossValRun): Promise<CrossValResult | null> {
@@ -111,6 +193,7 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
   if (run.samples.length < cv.k) {
     throw new UserError(`${run.samples.length} images are too few for ${cv.k} folds`);
   }
+  await claimFolder(run.outDir, await crossValKey(run.samples, run.options, cv));
   const folds = kFoldIndices(run.samples, cv.k, cv.seed);
   const results: FoldResult[] = [];
   const oof: (Prediction & { fold: number })[] = [];

@@ -4,6 +4,8 @@ import { listDataset } from "../lib/dataset.ts";
 import {
   bestSetting,
   crossValidate,
+  type CrossValKey,
+  crossValKey,
   formatSweepCsv,
   gridCombinations,
   parseGrid,
@@ -12,7 +14,7 @@ import {
   type SweepRow,
 } from "../lib/crossval.ts";
 import { PRESETS, type TrainOptions } from "../lib/train.ts";
-import { readJson, statOrNull } from "../lib/fsutil.ts";
+import { readJson, statOrNull, UserError } from "../lib/fsutil.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
 
@@ -81,6 +83,52 @@ Deno.test("cross-validation: per-fold results, out-of-fold predictions, resumes 
       /^lr,acc_mean,acc_std,auc_mean,auc_std,f1_mean,f1_std,folds\n0\.001,/,
     );
     assert.equal(bestSetting(rows)?.name, "lr=0.001");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("a cross-validation folder refuses other options, data or folds than it was made with", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(join(dir, "data"), 4);
+    const { samples } = await listDataset(join(dir, "data"));
+    const out = join(dir, "cv");
+    const o = { ...OPTIONS, stepsPerEpoch: 1 };
+    const r = await crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out });
+    assert.ok(r);
+    const key = await readJson<CrossValKey>(join(out, "cv_key.json"));
+    assert.deepEqual(key, await crossValKey(samples, o, { k: 2, seed: 1 }));
+    const refused = (what: string) => (err: Error) =>
+      err instanceof UserError && err.message.startsWith(`${out}: made with `) &&
+      err.message.includes(what);
+    await assert.rejects(
+      crossValidate({ samples, options: { ...o, lr: 1e-4 }, cv: { k: 2 }, outDir: out }),
+      refused("lr 0.0001 (saved 0.003)"),
+    );
+    await assert.rejects(
+      crossValidate({ samples, options: o, cv: { k: 3 }, outDir: out }),
+      refused("k 3 (saved 2)"),
+    );
+    await assert.rejects(
+      crossValidate({ samples, options: o, cv: { k: 2, seed: 2 }, outDir: out }),
+      refused("seed 2 (saved 1)"),
+    );
+    await assert.rejects(
+      crossValidate({ samples: samples.slice(1), options: o, cv: { k: 2 }, outDir: out }),
+      refused(`images ${samples.length - 1} (saved ${samples.length})`),
+    );
+    const relabelled = samples.map((s, i) =>
+      i === 0 ? { ...s, label: s.label === "chimeric" ? "non_chimeric" : "chimeric" } : s
+    ) as typeof samples;
+    await assert.rejects(
+      crossValidate({ samples: relabelled, options: o, cv: { k: 2 }, outDir: out }),
+      refused("other images or labels"),
+    );
+    // A folder from before the key: its folds are reused, with a warning, and the key written.
+    await Deno.remove(join(out, "cv_key.json"));
+    assert.deepEqual(await crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out }), r);
+    assert.deepEqual(await readJson<CrossValKey>(join(out, "cv_key.json")), key);
   } finally {
     await cleanup();
   }
