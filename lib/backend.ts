@@ -12,6 +12,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { nativeGemmActive, registerWasmTrainingKernels, useNativeGemm } from "./kernels/wasm.ts";
 import { type Blas, BLAS_ENV, blasDisabledByEnv, loadBlas } from "./kernels/blas.ts";
 import { poolActive, startPool, stopPool } from "./kernels/pool.ts";
+import { UserError } from "./fsutil.ts";
 
 /** Names of the backends this project can run on. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -159,20 +160,26 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
   const o = { ...BACKEND_DEFAULTS, ...opts };
   const env = Deno.env.get(BACKEND_ENV)?.trim();
   if (env && !isBackendName(env)) {
-    throw new Error(`${BACKEND_ENV}="${env}": expected one of ${NAMES.join(", ")}`);
+    throw new UserError(`${BACKEND_ENV}="${env}": expected one of ${NAMES.join(", ")}`);
   }
   const forced = opts.backend ?? (env as BackendName | undefined);
   const threadsEnv = Deno.env.get(THREADS_ENV)?.trim();
   const threads = opts.threads ??
     (threadsEnv ? Number(threadsEnv) : Math.min(2, navigator.hardwareConcurrency ?? 1));
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`threads: expected a whole number >= 1, got ${threadsEnv ?? threads}`);
+    throw new UserError(
+      opts.threads === undefined && threadsEnv
+        ? `${THREADS_ENV}="${threadsEnv}": expected a whole number >= 1`
+        : `threads: expected a whole number >= 1, got ${threads}`,
+    );
   }
   const blas = opts.blas ?? !blasDisabledByEnv();
   let chosen: BackendName | undefined;
   if (forced) {
     if (!(await start(forced, threads, blas))) {
-      throw new Error(`backend "${forced}" is not available: ${skipped[forced] ?? "failed"}`);
+      throw new UserError(
+        `backend "${forced}" is not available: ${skipped[forced] ?? "failed"}`,
+      );
     }
     chosen = forced;
   } else {

@@ -8,8 +8,10 @@ import {
   profileKernels,
   selectBackend,
   skipped,
+  THREADS_ENV,
   wasmThreads,
 } from "../lib/backend.ts";
+import { UserError } from "../lib/fsutil.ts";
 import { BLAS_ENV } from "../lib/kernels/blas.ts";
 import { startPool, stopPool } from "../lib/kernels/pool.ts";
 import { nativeGemmActive } from "../lib/kernels/wasm.ts";
@@ -72,7 +74,27 @@ Deno.test("backend option and CHIMERA_BACKEND override the choice", async () => 
     assert.equal(await selectBackend({ quiet: true }), "cpu");
     assert.equal(await selectBackend({ quiet: true, backend: "wasm", threads: 1 }), "wasm");
     Deno.env.set(BACKEND_ENV, "gpu");
-    await assert.rejects(() => selectBackend({ quiet: true }), /CHIMERA_BACKEND="gpu"/);
+    // A user error (a message, no stack trace), naming the variable and the choices.
+    await assert.rejects(
+      () => selectBackend({ quiet: true }),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message === 'CHIMERA_BACKEND="gpu": expected one of tensorflow, wasm, cpu',
+    );
+    Deno.env.delete(BACKEND_ENV);
+    const oldThreads = Deno.env.get(THREADS_ENV);
+    Deno.env.set(THREADS_ENV, "two");
+    try {
+      await assert.rejects(
+        () => selectBackend({ quiet: true }),
+        (err: Error) =>
+          err instanceof UserError &&
+          err.message === 'CHIMERA_THREADS="two": expected a whole number >= 1',
+      );
+    } finally {
+      if (oldThreads === undefined) Deno.env.delete(THREADS_ENV);
+      else Deno.env.set(THREADS_ENV, oldThreads);
+    }
   } finally {
     if (old === undefined) Deno.env.delete(BACKEND_ENV);
     else Deno.env.set(BACKEND_ENV, old);
