@@ -13,7 +13,7 @@ import {
 } from "../lib/backend.ts";
 import { UserError } from "../lib/fsutil.ts";
 import { BLAS_ENV } from "../lib/kernels/blas.ts";
-import { startPool, stopPool } from "../lib/kernels/pool.ts";
+import { startPool, stopPool, submitConv } from "../lib/kernels/pool.ts";
 import { nativeGemmActive } from "../lib/kernels/wasm.ts";
 
 /** OpenBLAS, when installed: the tests of the BLAS path skip otherwise. */
@@ -222,4 +222,42 @@ Deno.test("profileKernels reports the kernels a step ran and restores them", asy
   }, true);
   assert.ok(prof.some((k) => k.kernel === "Conv2D" && k.shapes === "1x5x5x1,3x3x1x2"));
   assert.equal(tf.getKernel("Conv2D", "wasm")!.kernelFunc, before);
+});
+
+Deno.test("a convolution the helper thread fails on reports the helper's own error", async () => {
+  await selectBackend({ backend: "wasm", quiet: true, threads: 1 });
+  await startPool({ minMacs: 0 });
+  try {
+    const call = {
+      batch: 1,
+      inH: 2,
+      inW: 2,
+      inC: 1,
+      outC: 1,
+      fh: 1,
+      fw: 1,
+      padT: 0,
+      padR: 0,
+      padB: 0,
+      padL: 0,
+      dilH: 1,
+      dilW: 1,
+      strideH: 1,
+      strideW: 1,
+    };
+    const x = Float32Array.from([1, 2, 3, 4]);
+    // A negative height: the helper cannot allocate the input and throws while this thread
+    // blocks in Atomics.wait (no message from the helper can arrive meanwhile).
+    const failing = submitConv({ ...call, inH: -5 }, x, Float32Array.from([2]));
+    assert.throws(
+      () => failing(new Float32Array(4)),
+      /^Error: conv helper thread failed: Invalid typed array length: -10$/,
+    );
+    // The helper keeps working after a failed job.
+    const out = new Float32Array(4);
+    submitConv(call, x, Float32Array.from([2]))(out);
+    assert.deepEqual([...out], [2, 4, 6, 8]);
+  } finally {
+    stopPool();
+  }
 });

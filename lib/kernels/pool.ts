@@ -76,8 +76,29 @@ export const POOL_DEFAULTS: Required<PoolOptions> = { helpers: 1, minMacs: 20e6 
 /** Longest wait for the helper before giving up on it (it died or hangs). */
 const WAIT_LIMIT_MS = 300_000;
 
-/** Control words at the start of the shared buffer: [0] done seq, [1] error flag, [2] job µs. */
-const HEADER_BYTES = 64;
+/**
+ * Header of the shared buffer: control words [0] done seq, [1] error flag, [2] job µs,
+ * [3] error message length; the helper's error message (UTF-8) from byte ERROR_OFFSET on. The
+ * message travels in the buffer because the caller blocks in Atomics.wait, so no message event
+ * from the helper can reach it before it reports the failure.
+ */
+export const HEADER_BYTES = 1024;
+
+/** Where the helper writes its error message in the header. */
+export const ERROR_OFFSET = 64;
+
+/** The helper's error message written into the header (truncated to fit); returns its length. */
+export function writeError(sab: SharedArrayBuffer, message: string): number {
+  const room = new Uint8Array(sab, ERROR_OFFSET, HEADER_BYTES - ERROR_OFFSET);
+  const { written } = new TextEncoder().encodeInto(message, room);
+  return written;
+}
+
+/** The error message the helper left in the header. */
+function readError(sab: SharedArrayBuffer, length: number): string {
+  const bytes = new Uint8Array(sab, ERROR_OFFSET, Math.min(length, HEADER_BYTES - ERROR_OFFSET));
+  return new TextDecoder().decode(bytes.slice());
+}
 
 interface PoolState {
   worker: Worker;
@@ -88,7 +109,6 @@ interface PoolState {
   minMacs: number;
   /** Helper speed / this thread's speed, smoothed over recent jobs (balances the split). */
   ratio: number;
-  error?: string;
 }
 
 let pool: PoolState | undefined;
@@ -130,9 +150,6 @@ export async function startPool(opts: PoolOptions = {}): Promise<boolean> {
     ratio: 1,
   };
   worker.postMessage({ sab });
-  worker.on("message", (m: { error?: string }) => {
-    if (pool && m.error) pool.error = m.error;
-  });
   return true;
 }
 
@@ -227,7 +244,8 @@ export function submitConv(
     }
     if (Atomics.load(p.ctrl, 1) !== 0) {
       Atomics.store(p.ctrl, 1, 0);
-      throw new Error(`conv helper thread failed: ${p.error ?? "unknown error"}`);
+      const message = readError(p.sab, Atomics.load(p.ctrl, 3)) || "no message";
+      throw new Error(`conv helper thread failed: ${message}`);
     }
     out.set(p.data.subarray(job.outOff, job.outOff + outLen));
   };

@@ -6,10 +6,10 @@
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import type { ConvJob } from "./pool.ts";
+import { type ConvJob, HEADER_BYTES, writeError } from "./pool.ts";
 import { convOnHeap, type WasmBackend } from "./wasm.ts";
 
-const HEADER_BYTES = 64;
+let sab: SharedArrayBuffer | undefined;
 let ctrl: Int32Array | undefined;
 let data: Float32Array | undefined;
 
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   }
   port.on("message", (m: { sab?: SharedArrayBuffer; job?: ConvJob }) => {
     if (m.sab) {
+      sab = m.sab;
       ctrl = new Int32Array(m.sab, 0, HEADER_BYTES / 4);
       data = new Float32Array(m.sab, HEADER_BYTES);
     }
@@ -56,8 +57,9 @@ async function main(): Promise<void> {
       try {
         run(m.job);
       } catch (err) {
+        // Into the shared buffer: the caller is blocked in Atomics.wait and reads it there.
+        Atomics.store(ctrl!, 3, writeError(sab!, String((err as Error)?.message ?? err)));
         Atomics.store(ctrl!, 1, 1);
-        port.postMessage({ error: String((err as Error)?.message ?? err) });
       }
       Atomics.store(ctrl!, 2, Math.max(1, Math.round((performance.now() - t0) * 1000)));
       Atomics.store(ctrl!, 0, m.job.seq);
