@@ -16,6 +16,7 @@ import { CurveSource } from "../curve.ts";
 import { type CachedSource, ImageCache } from "../preprocess.ts";
 import { synthThroughput, writeSynthDataset } from "../synth.ts";
 import { pafClassifyCase, pafParseCase } from "./genome_bench.ts";
+import { splitReadsCase } from "./split_bench.ts";
 
 /** One result row (printed as one JSON line). */
 export type BenchRow = Record<string, string | number | boolean | null>;
@@ -390,5 +391,6 @@ export const BENCH_CASES: BenchCase[] = [
   synthCase,
   pafParseCase,
   pafClassifyCase,
+  splitReadsCase,
   torchCase,
 ];

@@ -7,9 +7,16 @@
  * the genome).
  * @module
  */
+import { join } from "node:path";
 import { UserError } from "../fsutil.ts";
+import { mulberry32 } from "../random.ts";
+import { findJunctions } from "../clean/junctions.ts";
+import { formatRecord, openWriter } from "../clean/reads_io.ts";
+import { splitReadFile } from "../clean/split.ts";
+import type { BenchCase } from "./cases.ts";
+import { BENCH_CACHE } from "./genome_bench.ts";
 import { CHIMERA_KINDS, type ReadTruth } from "./readset.ts";
-import type { Piece } from "../clean/junctions.ts";
+import type { Piece, ReadOverlap } from "../clean/junctions.ts";
 import type { ReadJunctions } from "../clean/split.ts";
 
 /** Options of the scoring. */
@@ -225,3 +232,145 @@ export function misjoins(
   }
   return { mapped, bad };
 }
+
+// ---------------------------------------------------------------- throughput (deno task bench)
+
+/** Sizes of the split-reads throughput case. */
+export interface SplitThroughputOptions {
+  /** Reads in the generated read file. */
+  reads?: number;
+  /** Fraction of them flagged (one junction each). */
+  flaggedFraction?: number;
+  /** Overlaps per side of a junction pile (junction finding). */
+  depth?: number;
+  /** Seed of the generated reads. */
+  seed?: number;
+}
+
+/** Defaults of the throughput case: 20,000 reads of 2-16 kb, 5 % flagged, 25x piles. */
+export const SPLIT_THROUGHPUT_DEFAULTS: Required<SplitThroughputOptions> = {
+  reads: 20_000,
+  flaggedFraction: 0.05,
+  depth: 25,
+  seed: 7,
+};
+
+/**
+ * A generated gzipped FASTQ read file at `path` (lengths 2-16 kb) and the junctions of the
+ * flagged reads (one gap in the middle, 200 bp); deterministic per seed.
+ */
+export async function writeThroughputReads(
+  path: string,
+  opts: SplitThroughputOptions = {},
+): Promise<{ junctions: Map<string, ReadJunctions>; ids: Set<string>; bases: number }> {
+  const o = { ...SPLIT_THROUGHPUT_DEFAULTS, ...opts };
+  const rng = mulberry32(o.seed);
+  const w = await openWriter(path);
+  const junctions = new Map<string, ReadJunctions>();
+  const ids = new Set<string>();
+  const unit = "ACGTTGCAAGCTTCGA".repeat(1100);
+  const qual = "5?I+".repeat(4096);
+  let bases = 0;
+  for (let i = 0; i < o.reads; i++) {
+    const id = `read${String(i).padStart(6, "0")}`;
+    const len = 2000 + Math.floor(rng() * 14000);
+    const start = Math.floor(rng() * 1000);
+    await w.write(formatRecord("fastq", id, unit.slice(start, start + len), qual.slice(0, len)));
+    bases += len;
+    ids.add(id);
+    if (rng() < o.flaggedFraction) {
+      const m = len >> 1;
+      junctions.set(id, {
+        readId: id,
+        readLen: len,
+        intervals: [],
+        junctions: [{ begin: m - 100, end: m + 100, pos: m, kind: "gap", score: 1 }],
+      });
+    }
+  }
+  await w.close();
+  return { junctions, ids, bases };
+}
+
+/** Overlaps of a read of `len` bp with a gap in the middle: `depth` overlaps on each side. */
+export function gapPile(len: number, depth: number, rng: () => number): ReadOverlap[] {
+  const out: ReadOverlap[] = [];
+  const m = len >> 1;
+  for (let k = 0; k < depth; k++) {
+    const a = Math.floor(rng() * (m - 1000)), b = m + 100 + Math.floor(rng() * (m - 1100));
+    out.push({
+      selfBegin: a,
+      selfEnd: m - 100,
+      other: 2 * k,
+      otherBegin: 0,
+      otherEnd: m - 100 - a,
+      strand: 1,
+    });
+    out.push({
+      selfBegin: m + 100,
+      selfEnd: b + 1000,
+      other: 2 * k + 1,
+      otherBegin: 0,
+      otherEnd: b + 900 - m,
+      strand: 1,
+    });
+  }
+  return out;
+}
+
+/** Peak resident set size of this process in MiB (Linux; else the current RSS). */
+function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(Deno.readTextFileSync("/proc/self/status"));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch { /* not Linux */ }
+  return Math.round(Deno.memoryUsage().rss / 2 ** 20);
+}
+
+/**
+ * `deno task bench` case split_reads: streaming a generated gzipped FASTQ (20,000 reads, 5 %
+ * cut) to gzipped clean reads (reads/s, MB/s of sequence), junction finding on 25x gap piles
+ * (reads/s), and the process's peak RSS (memory does not grow with the read file).
+ */
+export const splitReadsCase: BenchCase = {
+  name: "split_reads",
+  description: "split-reads: stream a generated gzipped FASTQ to gzipped clean reads " +
+    "(reads/s, MB/s) and find junctions on 25x piles (reads/s); peak RSS",
+  run: async (ctx) => {
+    const reads = ctx.quick ? 2000 : SPLIT_THROUGHPUT_DEFAULTS.reads;
+    await Deno.mkdir(BENCH_CACHE, { recursive: true });
+    const input = join(BENCH_CACHE, `split_reads_${reads}.fq.gz`);
+    const { junctions, ids, bases } = await writeThroughputReads(input, { reads });
+    const out = join(BENCH_CACHE, `split_reads_${reads}.clean.fq.gz`);
+    const rssBefore = peakRss();
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(1, ctx.steps); i++) {
+      const t = performance.now();
+      await splitReadFile(input, out, ids, junctions);
+      times.push((performance.now() - t) / 1000);
+    }
+    const sec = times.sort((a, b) => a - b)[times.length >> 1];
+    await Deno.remove(out).catch(() => {});
+    const rng = mulberry32(3);
+    const piles = Array.from(
+      { length: 500 },
+      () => gapPile(9000, SPLIT_THROUGHPUT_DEFAULTS.depth, rng),
+    );
+    const t = performance.now();
+    let found = 0;
+    for (const p of piles) found += findJunctions(9000, p).length;
+    const jsec = (performance.now() - t) / 1000;
+    return [{
+      bench: "split_reads",
+      reads,
+      flagged: junctions.size,
+      seconds: Number(sec.toPrecision(4)),
+      reads_per_s: Math.round(reads / sec),
+      mb_per_s: Number((bases / 1e6 / sec).toPrecision(3)),
+      junction_reads_per_s: Math.round(piles.length / jsec),
+      junctions_found: found,
+      peak_rss_mib_before: rssBefore,
+      peak_rss_mib: peakRss(),
+    }];
+  },
+};

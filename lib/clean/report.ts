@@ -64,13 +64,13 @@ export function pCallHistogram(calls: readonly ReadCall[], threshold?: number): 
     height: 260,
     marginLeft: 50,
     x: { domain: [0, 1], label: "p_call →" },
-    y: { type: "symlog", label: "↑ reads", grid: true },
+    y: { type: "sqrt", label: "↑ reads (square-root scale)", grid: true },
     marks,
   });
 }
 
 /** One flagged read's pile-o-gram (Raven's 16 bp bins) with its junctions as red rules. */
-export function pileSvg(r: ReadJunctions, title: string): string {
+export function pileSvg(r: ReadJunctions): string {
   const cov = coverage(r.readLen, r.intervals);
   const pts = Array.from(cov, (v, i) => ({ x: i * 16 + 8, y: v }));
   const js = r.junctions.map((j) => ({ x: j.pos, kind: j.kind }));
@@ -79,7 +79,7 @@ export function pileSvg(r: ReadJunctions, title: string): string {
     width: 420,
     height: 220,
     marginLeft: 40,
-    marginTop: 30,
+    marginTop: 24,
     x: { domain: [0, r.readLen], label: "position in the read (bp) →" },
     y: { label: "↑ coverage", grid: true },
     marks: [
@@ -95,7 +95,6 @@ export function pileSvg(r: ReadJunctions, title: string): string {
       Plot.lineY(pts, { x: "x", y: "y", stroke: "#0000ff", strokeWidth: 1, curve: "step" }),
       Plot.ruleX(js, { x: "x", stroke: "#e15759", strokeWidth: 2 }),
       Plot.text(js, { x: "x", text: "kind", frameAnchor: "top", dy: -12, fill: "#e15759" }),
-      Plot.text([title], { frameAnchor: "top-left", dy: -24, fontWeight: "bold" }),
     ],
   });
 }
@@ -145,7 +144,7 @@ export function reportHtml(input: ReportInput): string {
     const p = c.pCall !== undefined
       ? `p_call ${c.pCall.toFixed(3)}`
       : `rule ${c.ruleScore?.toFixed(2)}`;
-    return `<figure class="pile">${pileSvg(input.junctions.get(c.readId)!, `${c.readId} ${p}`)}` +
+    return `<figure class="pile">${pileSvg(input.junctions.get(c.readId)!)}` +
       `<figcaption>${escapeXml(c.readId)}: ${p}; junctions ${
         input.junctions.get(c.readId)!.junctions.map((j) => `${j.kind} ${j.begin}-${j.end}`).join(
           ", ",
