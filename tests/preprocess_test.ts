@@ -145,6 +145,29 @@ Deno.test("cache: memory hits, then disk hits in a new cache, same pixels as a f
   }
 });
 
+Deno.test("cache: memory holds at most memoryBytes, dropping the least recently used", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const [a, b, c] = await Promise.all(["a.png", "b.png", "c.png"].map((n) => chartFile(dir, n)));
+    const cache = new ImageCache({ size: 32, memoryBytes: 2 * 32 * 32 }); // room for two
+    for (const p of [a, b, a, c]) await cache.get(p); // c drops b (a was used after b)
+    assert.deepEqual(cache.stats, { memoryHits: 1, diskHits: 0, decoded: 3 });
+    assert.equal(cache.memoryUsed, 2 * 32 * 32);
+    await cache.get(a);
+    await cache.get(c);
+    assert.deepEqual(cache.stats, { memoryHits: 3, diskHits: 0, decoded: 3 });
+    await cache.get(b);
+    assert.deepEqual(cache.stats, { memoryHits: 3, diskHits: 0, decoded: 4 }, "b was dropped");
+    const none = new ImageCache({ size: 32, memoryBytes: 0 });
+    await none.get(a);
+    await none.get(a);
+    assert.deepEqual(none.stats, { memoryHits: 0, diskHits: 0, decoded: 2 });
+    assert.equal(none.memoryUsed, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
 Deno.test("batches: shifts only where the source can shift, by at most the limit", async () => {
   const { dir, cleanup } = await tempDir();
   try {
