@@ -13,6 +13,7 @@ import {
   spread,
   type SweepRow,
 } from "../lib/crossval.ts";
+import type { Prediction } from "../lib/evaluate.ts";
 import { PRESETS, type TrainOptions } from "../lib/train.ts";
 import { readJson, statOrNull, UserError } from "../lib/fsutil.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
@@ -65,7 +66,15 @@ Deno.test("cross-validation: per-fold results, out-of-fold predictions, resumes 
     assert.equal(r.folds.length, 3);
     assert.deepEqual(folds, [0, 1, 2]);
     assert.equal(r.folds.reduce((s, f) => s + f.n, 0), samples.length);
-    for (const f of r.folds) assert.ok(f.accuracy >= 0 && f.accuracy <= 1);
+    // Each fold's accuracy is the share of its out-of-fold predictions on the right side of 0.5.
+    for (const f of r.folds) {
+      const { predictions } = await readJson<{ predictions: Prediction[] }>(
+        join(out, `fold-${f.fold}`, "fold.json"),
+      );
+      assert.equal(predictions.length, f.n);
+      const right = predictions.filter((p) => (p.p >= 0.5 ? 1 : 0) === p.y).length;
+      assert.equal(f.accuracy, right / f.n);
+    }
     const oof = (await Deno.readTextFile(join(out, "oof.csv"))).trim().split("\n");
     assert.equal(oof[0], "path,label,p_chimeric,fold");
     assert.equal(oof.length, samples.length + 1);

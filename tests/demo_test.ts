@@ -15,7 +15,14 @@ Deno.test("demo: synthesises, splits, trains, evaluates and plots into its run f
     const r = await runDemo({ out, perClass: 8, epochs: 2, progress: false });
     assert.equal(r.history.epochs.length, 2);
     assert.equal(r.metrics.n, 6, "a quarter of 24 charts is tested");
-    assert.ok(r.metrics.accuracy >= 0 && r.metrics.accuracy <= 1);
+    // The test metrics are those of the last epoch's validation (same model, same split) and
+    // agree with the confusion matrix and the list of misclassified charts.
+    const last = r.history.epochs[1];
+    assert.deepEqual([r.metrics.accuracy, r.metrics.auc], [last.valAcc, last.valAuc]);
+    const c = r.metrics.confusion;
+    assert.equal(c.tp + c.tn + c.fp + c.fn, 6);
+    assert.equal(r.metrics.accuracy, (c.tp + c.tn) / 6);
+    assert.equal(r.metrics.misclassified.length, c.fp + c.fn);
     for (const f of ["manifest.csv", "metrics.json", "model/model.json", "training_curves.png"]) {
       assert.ok(await statOrNull(join(out, f)), f);
     }

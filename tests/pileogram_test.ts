@@ -122,11 +122,15 @@ Deno.test("chart ink and grey are consistent; SVG is well formed", () => {
   const ink = chartInk(c);
   const grey = renderGrey(c);
   assert.equal(grey.data.length, 750 * 500);
-  for (let i = 0; i < ink.length; i += 97) {
-    const expect = Math.round(255 * (1 - ink[i])) * 0.886 + 29.07 * ink[i] / 1;
-    assert.ok(Math.abs(grey.data[i] - expect) <= 30);
-    if (ink[i] === 0) assert.equal(grey.data[i], 255);
+  // Ink c is drawn as RGB (v, v, 255) with v = round(255 (1 - c)); grey by the PIL weights.
+  let inked = 0;
+  for (let i = 0; i < ink.length; i++) {
+    const v = Math.round(255 * (1 - ink[i]));
+    const expect = ink[i] > 0 ? (v * (19595 + 38470) + 255 * 7471 + 0x8000) >> 16 : 255;
+    if (grey.data[i] !== expect) assert.fail(`pixel ${i}: ink ${ink[i]}, grey ${grey.data[i]}`);
+    if (ink[i] > 0) inked++;
   }
+  assert.ok(inked > 500, `${inked} inked pixels`);
   assert.match(chartSvg(c), /^<svg .*<polyline .*<\/svg>$/s);
 });
 

@@ -14,7 +14,8 @@ import {
   withOverrides,
 } from "../lib/train.ts";
 import { readJson, statOrNull, UserError } from "../lib/fsutil.ts";
-import { defaultInput } from "../lib/inputs.ts";
+import { computeMetrics, predict } from "../lib/evaluate.ts";
+import { defaultInput, makeSource } from "../lib/inputs.ts";
 import { FusedRMSPropOptimizer } from "../lib/kernels/rmsprop.ts";
 import { makeDataset, tempDir } from "./fixtures.ts";
 import { testBackend } from "./test_backend.ts";
@@ -57,10 +58,17 @@ Deno.test("training writes checkpoint, model, history and state; history has ste
     assert.equal(r.step, 2 * Math.ceil(train.length / 8));
     assert.deepEqual(epochs, [1, 2]);
     assert.equal(r.history.steps.length, r.step);
+    // Each epoch's loss and accuracy are the means over its steps; the last validation is the
+    // final model's score on the validation split.
+    const perEpoch = r.step / 2;
     for (const e of r.history.epochs) {
-      assert.ok(Number.isFinite(e.loss) && e.acc >= 0 && e.acc <= 1);
-      assert.ok(e.valAcc !== undefined && e.valAuc !== undefined);
+      const steps = r.history.steps.filter((s) => s.epoch === e.epoch - 1);
+      assert.equal(steps.length, perEpoch);
+      const mean = (k: "loss" | "acc") => steps.reduce((a, s) => a + s[k], 0) / steps.length;
+      assert.ok(Math.abs(e.loss - mean("loss")) < 1e-12 && Math.abs(e.acc - mean("acc")) < 1e-12);
     }
+    const m = computeMetrics(await predict(r.model, val, makeSource(OPTIONS.input!)));
+    assert.deepEqual([r.history.epochs[1].valAcc, r.history.epochs[1].valAuc], [m.accuracy, m.auc]);
     for (const f of ["model/model.json", "checkpoint/model.json", "history.json", "state.json"]) {
       assert.ok(await statOrNull(join(dir, "run", f)), f);
     }

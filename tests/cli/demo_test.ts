@@ -62,7 +62,13 @@ Deno.test("demo --per-class 6 --epochs 1 runs end to end", async () => {
     for (const p of r.stdout.matchAll(/^plot: (.*)$/gm)) assert.ok(await statOrNull(p[1]), p[1]);
     const metrics = JSON.parse(await Deno.readTextFile(join(out, "metrics.json")));
     assert.ok(metrics.n > 0 && metrics.n < 18, `test split of 18 charts: ${metrics.n}`);
-    assert.ok(metrics.accuracy >= 0 && metrics.accuracy <= 1);
+    // stdout prints the accuracy of metrics.json, which agrees with its confusion matrix
+    const printed = /accuracy\s+([01]\.\d{4})/.exec(r.stdout)![1];
+    assert.equal(printed, metrics.accuracy.toFixed(4));
+    const c = metrics.confusion;
+    assert.equal(c.tp + c.tn + c.fp + c.fn, metrics.n);
+    assert.equal(metrics.accuracy, (c.tp + c.tn) / metrics.n);
+    assert.equal(metrics.misclassified.length, c.fp + c.fn);
   } finally {
     await cleanup();
   }
