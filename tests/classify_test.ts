@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { selectBackend } from "../lib/backend.ts";
-import { CALLS_HEADER, formatCall, pileClassifier } from "../lib/classify.ts";
+import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../lib/classify.ts";
 import { main as pileogram, safeFileName } from "../lib/cli/pileogram.ts";
 import { predict } from "../lib/evaluate.ts";
 import { makeSource } from "../lib/inputs.ts";
@@ -9,7 +9,9 @@ import { buildModel } from "../lib/model.ts";
 import { callsFromPaf, type ReadCall } from "../lib/calls.ts";
 import { PILE_CHANNEL_COUNT } from "../lib/pile_features.ts";
 import type { PileSource } from "../lib/pile_source.ts";
-import { tempDir, writeSynthPaf } from "./fixtures.ts";
+import { listDataset } from "../lib/dataset.ts";
+import { loadModel } from "../lib/modelio.ts";
+import { makeDataset, tempDir, writeSynthPaf } from "./fixtures.ts";
 
 await selectBackend({ quiet: true, threads: 1 });
 
@@ -118,4 +120,63 @@ Deno.test("formatCall: median, model, rule and primary call; empty fields where 
     0.5,
   );
   assert.equal(ruleOnly, "r1\t9000\t12\t10.0\t\t\t0.750\tchimeric\t\t\tok");
+});
+
+/** The shipped model (models/compact) with its input, as `deno task classify` loads it. */
+async function shipped() {
+  return await loadModel(DEFAULT_MODEL);
+}
+
+Deno.test("the shipped model's P(chimeric) on generated charts is pinned", async () => {
+  const { dir, cleanup } = await tempDir();
+  const { model, meta } = await shipped();
+  try {
+    await makeDataset(join(dir, "data"), 2);
+    const { samples } = await listDataset(join(dir, "data"));
+    // the path of `deno task classify PATH...`: predict over the model's own input
+    const preds = await predict(model, samples, makeSource(meta.input));
+    const got = preds.map((p) => [p.path.split("/").slice(-2).join("/"), p.y, p.p]);
+    const want: [string, number, number][] = [
+      ["chimeric/sp_1000.png", 1, 0.962267],
+      ["chimeric/sp_1001.png", 1, 0.962379],
+      ["regular/sp_1002.png", 0, 0.044361],
+      ["regular/sp_1003.png", 0, 0.049917],
+      ["repeat/sp_1004.png", 0, 0.172224],
+      ["repeat/sp_1005.png", 0, 0.275489],
+    ];
+    assert.deepEqual(got.map((g) => g.slice(0, 2)), want.map((w) => w.slice(0, 2)));
+    got.forEach((g, i) => {
+      assert.ok(Math.abs((g[2] as number) - want[i][2]) < 5e-6, `${g[0]}: ${g[2]}`);
+    });
+  } finally {
+    model.dispose();
+    await cleanup();
+  }
+});
+
+Deno.test("classify --paf values: the shipped model's calls on simulated overlaps are pinned", async () => {
+  const { dir, cleanup } = await tempDir();
+  const { model, meta } = await shipped();
+  try {
+    const paf = join(dir, "ovl.paf");
+    const truth = await writeSynthPaf(paf, 2);
+    const r = await callsFromPaf(
+      paf,
+      { reads: truth.keys() },
+      pileClassifier(model, meta.input, DEFAULT_MODEL),
+    );
+    assert.equal(r.depth, 22.5);
+    // read, length, overlaps, median, P(chimeric), label, rule score, rule call, (no call), status
+    assert.deepEqual(r.calls.map((c) => formatCall(c, 0.5)), [
+      "s0_1\t14844\t128\t24.0\t0.3711\tnon_chimeric\t0.250\tnon_chimeric\t\t\tok",
+      "s0_1000001\t5497\t48\t28.1\t0.0541\tnon_chimeric\t0.071\tnon_chimeric\t\t\tok",
+      "s0_1000002\t3781\t32\t17.5\t0.4548\tnon_chimeric\t0.111\tnon_chimeric\t\t\tok",
+      "s0_2\t7028\t74\t21.0\t0.8095\tchimeric\t0.571\tnon_chimeric\t\t\tok",
+      "s0_2000001\t4430\t55\t21.0\t0.0854\tnon_chimeric\t0.000\tnon_chimeric\t\t\tok",
+      "s0_2000002\t8176\t115\t39.2\t0.1007\tnon_chimeric\t0.051\tnon_chimeric\t\t\tok",
+    ]);
+  } finally {
+    model.dispose();
+    await cleanup();
+  }
 });
