@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import sharp from "sharp";
 import {
   denoKernelspec,
   findPython,
@@ -18,61 +17,27 @@ import {
   runNotebooks,
   writeKernelspec,
 } from "../../lib/notebook_runner.ts";
+import {
+  browser,
+  checkPictures,
+  CHROMIUM,
+  exists,
+  type JupyterServer,
+  type NbCell,
+  notebook,
+  pageCells,
+  projectNotebook,
+  ROOT,
+  runAllProblems,
+  scratch,
+  startJupyter,
+} from "../jupyter_browser.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const CLI = join(ROOT, "lib/cli/notebooks.ts");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-];
-const exists = (p: string) => {
-  try {
-    Deno.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const NOTEBOOK_SERVER = "/usr/bin/jupyter-notebook";
 const HAS_RUNNER = (await findPython()) !== null;
 const HAS_CHROMIUM = exists(CHROMIUM);
-const HAS_SERVER = exists("/usr/bin/jupyter-notebook");
-
-/** A scratch folder inside the repository (runs/ is ignored), so kernels find deno.json. */
-async function scratch(prefix: string): Promise<string> {
-  await Deno.mkdir(join(ROOT, "runs"), { recursive: true });
-  return await Deno.makeTempDir({ dir: join(ROOT, "runs"), prefix: `.${prefix}-` });
-}
-
-/** A notebook (nbformat 4) with the Deno kernelspec; cells are code unless they start "# ". */
-function notebook(cells: (string | { src: string; tags: string[] })[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
-      language_info: { name: "typescript" },
-    },
-    cells: cells.map((c, i) => {
-      const src = typeof c === "string" ? c : c.src;
-      const tags = typeof c === "string" ? [] : c.tags;
-      if (src.startsWith("# ")) {
-        return { cell_type: "markdown", id: `c${i}`, metadata: {}, source: src };
-      }
-      return {
-        cell_type: "code",
-        id: `c${i}`,
-        metadata: tags.length ? { tags } : {},
-        source: src,
-        outputs: [],
-        execution_count: null,
-      };
-    }),
-  });
-}
+const HAS_SERVER = exists(NOTEBOOK_SERVER);
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(Deno.execPath(), {
@@ -210,59 +175,6 @@ Deno.test({
   },
 });
 
-/** Fraction of clearly non-white pixels in a PNG screenshot. */
-async function inkFraction(png: Uint8Array): Promise<number> {
-  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
-  let ink = 0;
-  for (const v of data) if (v < 200) ink++;
-  return ink / (info.width * info.height);
-}
-
-/** Launch headless Chromium through playwright-core with a fresh profile. */
-async function browser() {
-  const { chromium } = await import("playwright-core");
-  const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-type Page = Awaited<ReturnType<Awaited<ReturnType<typeof browser>>["context"]["newPage"]>>;
-
-/** Check that the page shows at least `minSvg` SVG and `minImg` IMG pictures, all drawn. */
-async function checkPictures(page: Page, area: string, minSvg: number, minImg: number) {
-  const svgs = await page.locator(`${area} svg:not(svg svg)`).all();
-  const imgs = await page.locator(`${area} img`).all();
-  assert.ok(svgs.length >= minSvg, `${svgs.length} SVG outputs, expected ${minSvg}+`);
-  assert.ok(imgs.length >= minImg, `${imgs.length} IMG outputs, expected ${minImg}+`);
-  const sizes: string[] = [];
-  for (const el of [...svgs, ...imgs]) {
-    await el.scrollIntoViewIfNeeded();
-    const box = await el.boundingBox();
-    assert.ok(box && box.width > 50 && box.height > 50, `picture size ${JSON.stringify(box)}`);
-    const ink = await inkFraction(new Uint8Array(await el.screenshot()));
-    assert.ok(ink > 0.003, `picture ${box.width}x${box.height} looks blank (ink ${ink})`);
-    sizes.push(`${Math.round(box.width)}x${Math.round(box.height)}`);
-  }
-  // The image grid's <image> elements are laid out with a size.
-  const images = await page.locator(`${area} svg image`).all();
-  assert.ok(images.length >= 3, `${images.length} <image> elements in image grids`);
-  for (const im of images) {
-    const box = await im.boundingBox();
-    assert.ok(box && box.width > 20 && box.height > 10);
-  }
-  return { svg: svgs.length, img: imgs.length, image: images.length, sizes };
-}
-
 Deno.test({
   name: "every notebook runs top to bottom in quick mode: no error cells, every output present",
   ignore: !HAS_RUNNER,
@@ -293,7 +205,7 @@ Deno.test({
       assert.ok(r.ok, r.log);
       const page = await b.context.newPage();
       await page.goto(`file://${r.records[0].html}`, { waitUntil: "load", timeout: 60_000 });
-      const res = await checkPictures(page, ".jp-OutputArea-output", 7, 1);
+      const res = await checkPictures(page, ".jp-OutputArea-output", { svg: 7, img: 1, image: 3 });
       const text = await page.locator("body").innerText();
       assert.ok(text.includes("Model: compact"));
       assert.ok(!text.includes("Traceback"));
@@ -310,61 +222,26 @@ Deno.test({
 });
 
 Deno.test({
-  name: "classic Jupyter Notebook in headless Chromium: Run All shows the pictures",
+  name: "classic Jupyter Notebook in headless Chromium: Run All shows every output and picture",
   ignore: !HAS_RUNNER || !HAS_CHROMIUM || !HAS_SERVER,
   async fn() {
     const work = await scratch("ui");
-    // The quickstart with its ../lib imports made absolute (it runs from a scratch folder).
-    const src = await Deno.readTextFile(join(ROOT, "notebooks/00_quickstart.ipynb"));
-    await Deno.writeTextFile(
-      join(work, "quickstart.ipynb"),
-      src.replaceAll('\\"../lib/', `\\"${ROOT}lib/`),
-    );
-    const jp = await writeKernelspec(join(work, "jupyter"));
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (l.addr as Deno.NetAddr).port;
-    l.close();
-    const token = crypto.randomUUID();
-    const server = new Deno.Command("/usr/bin/jupyter-notebook", {
-      args: [
-        "--no-browser",
-        "--allow-root",
-        "--ip=127.0.0.1",
-        `--port=${port}`,
-        "--port-retries=0",
-        `--NotebookApp.token=${token}`,
-        `--notebook-dir=${work}`,
-      ],
-      env: {
-        JUPYTER_PATH: jp,
-        JUPYTER_CONFIG_DIR: join(work, "config"),
-        JUPYTER_DATA_DIR: join(work, "data"),
-        JUPYTER_RUNTIME_DIR: join(work, "runtime"),
-        CHIMERA_QUICK: "1",
-        NO_COLOR: "1",
-      },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const log: string[] = [];
-    const drain = Promise.all([server.stdout, server.stderr].map(async (s) => {
-      for await (const t of s.pipeThrough(new TextDecoderStream())) log.push(t);
-    }));
-    const b = await browser();
+    const file = join(work, "quickstart.ipynb");
+    await Deno.writeTextFile(file, await projectNotebook("00_quickstart.ipynb"));
+    let server: JupyterServer | undefined;
+    let b: Awaited<ReturnType<typeof browser>> | undefined;
     try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ok = await fetch(`${base}/api/status?token=${token}`).then(async (r) => {
-          await r.body?.cancel();
-          return r.ok;
-        }).catch(() => false);
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`server did not start:\n${log.join("")}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      server = await startJupyter({
+        exe: NOTEBOOK_SERVER,
+        kind: "notebook",
+        work,
+        env: { CHIMERA_QUICK: "1" },
+      });
+      b = await browser();
       const page = await b.context.newPage();
-      await page.goto(`${base}/notebooks/quickstart.ipynb?token=${token}`, { timeout: 60_000 });
+      await page.goto(`${server.base}/notebooks/quickstart.ipynb?token=${server.token}`, {
+        timeout: 60_000,
+      });
       await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: 60_000 });
       await page.click("#celllink");
       await page.click("#run_all_cells");
@@ -381,7 +258,9 @@ Deno.test({
       );
       await page.waitForTimeout(1000);
       assert.equal(await page.locator(".output_error").count(), 0, "no error outputs");
-      const res = await checkPictures(page, ".output_area", 7, 1);
+      const source: NbCell[] = JSON.parse(await Deno.readTextFile(file)).cells;
+      assert.deepEqual(runAllProblems(source, await pageCells(page, "notebook")), []);
+      const res = await checkPictures(page, ".output_area", { svg: 7, img: 1, image: 3 });
       // The live training display is one output, updated in place.
       const liveCell = page.locator(".code_cell", { hasText: "liveTraining(" });
       assert.equal(await liveCell.locator(".output_area").count(), 1);
@@ -396,10 +275,8 @@ Deno.test({
       }
       console.log(`UI check: ${JSON.stringify(res)}`);
     } finally {
-      await b.close();
-      server.kill("SIGTERM");
-      await server.status;
-      await drain;
+      await b?.close().catch(() => {});
+      await server?.close();
       await Deno.remove(work, { recursive: true });
     }
   },
