@@ -130,7 +130,8 @@ export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInp
  * (momentum 0.9 as in PyTorch: the running statistics settle within a short run) -> ReLU
  * -> max-pool 2 with 16, 32, 64, 64 filters; flatten (9x64 at 145 columns), dropout (0.3),
  * dense 64 ReLU, dropout (0.3), dense softmax over `classes`. 71,442 parameters (71,090
- * trainable) at 145x5 -> 2. 5-fold grouped CV on the real set: accuracy 0.892, ROC AUC 0.958.
+ * trainable) at 145x5 -> 2 (tests/model_test.ts). Cross-validated scores: README, Results
+ * (`deno task cv --data ../shared/data/original_data --out runs/cv_pile`).
  */
 export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
   const o = { ...MODEL_DEFAULTS, ...COMPACT_DEFAULTS, ...opts };

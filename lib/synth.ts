@@ -73,9 +73,8 @@ export interface SynthOptions {
   /**
    * Where the typical coverage sits on the chart, as a fraction of the y range, per class:
    * quantiles at probabilities PLATEAU_PROBS, sampled per chart by inverse CDF. The real
-   * charts' y maximum is not a fixed multiple of the drawn curve's median: measured on the real
-   * set (median height of the line over its columns), it sits at 3%..70% of the height, and
-   * differently per class. null (the default) draws every chart on the real charts' fixed
+   * charts' y maximum is not a fixed multiple of the drawn curve's median: the median height
+   * of the line over its columns varies widely between charts, and differently per class. null (the default) draws every chart on the real charts' fixed
    * 0-300 y axis (see ../shared/docs/provenance.md), where that height follows from the depth.
    */
   plateauHeight?: Record<SynthClass, number[]> | null;
@@ -83,7 +82,7 @@ export interface SynthOptions {
   chart?: PileogramOptions;
 }
 
-/** Defaults: charts that look like the real set (see /work/notes/synth_vs_real.png). */
+/** Defaults: charts meant to look like the real set (notebooks/01_data.ipynb shows both). */
 export const SYNTH_DEFAULTS: Required<Omit<SynthOptions, "chart">> & { chart: PileogramOptions } = {
   seed: 1,
   species: 6,
