@@ -94,9 +94,42 @@ export function roc(y: number[], p: number[]): RocCurve {
       thresholds.push(p[i]);
     }
   }
-  let auc = 0;
-  for (let k = 1; k < fpr.length; k++) auc += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2;
-  return { fpr, tpr, thresholds, auc: pos === 0 || neg === 0 ? NaN : auc };
+  return { fpr, tpr, thresholds, auc: pos === 0 || neg === 0 ? NaN : areaUnder(fpr, tpr) };
+}
+
+/** Area under a curve through the points (x[k], y[k]), x ascending, by the trapezoid rule. */
+export function areaUnder(x: readonly number[], y: readonly number[]): number {
+  let area = 0;
+  for (let k = 1; k < x.length; k++) area += (x[k] - x[k - 1]) * (y[k] + y[k - 1]) / 2;
+  return area;
+}
+
+/** Precision, recall, F1 and support of one class, that class taken as the positive one. */
+export interface ClassMetrics {
+  class: "chimeric" | "non_chimeric";
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Samples of the class. */
+  support: number;
+}
+
+/** Per-class metrics from a confusion matrix: chimeric, then non_chimeric (0 where undefined). */
+export function perClassMetrics(c: ConfusionMatrix): ClassMetrics[] {
+  const sides = [
+    { cls: "chimeric" as const, tp: c.tp, fp: c.fp, fn: c.fn },
+    { cls: "non_chimeric" as const, tp: c.tn, fp: c.fn, fn: c.fp },
+  ];
+  return sides.map(({ cls, tp, fp, fn }) => {
+    const precision = ratio(tp, tp + fp), recall = ratio(tp, tp + fn);
+    return {
+      class: cls,
+      precision,
+      recall,
+      f1: ratio(2 * precision * recall, precision + recall),
+      support: tp + fn,
+    };
+  });
 }
 
 /** All metrics from predictions. */

@@ -7,7 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Sample } from "./dataset.ts";
-import { LABELS } from "./dataset.ts";
+import { LABELS, writeManifest } from "./dataset.ts";
+import { splitSamples } from "./split.ts";
 import { computeMetrics, predict } from "./evaluate.ts";
 import { readJson, statOrNull, UserError, writeJsonAtomic } from "./fsutil.ts";
 import { defaultInput, type InputSpec, makeSource, sequenceChannels } from "./inputs.ts";
@@ -544,4 +545,40 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
   bar?.done(stopped ? "stopped: resume with --resume" : "");
   if (!stopped && run.outDir) await saveModel(model, join(run.outDir, "model"), modelMeta(o));
   return { model, history, stopped, step };
+}
+
+/** A small run to train when no earlier one is there (a notebook run out of order). */
+export interface SmallRun {
+  /** Run folder: reused when it holds a model already. */
+  out: string;
+  /** Images to draw from. */
+  samples: Sample[];
+  /** At most this many images, every n-th one. */
+  maxImages: number;
+  options: TrainOptions;
+  /** Seed of the 75/25 split. */
+  splitSeed?: number;
+  cacheDir?: string;
+}
+
+/**
+ * `run.out` when it holds a model, else a model trained there on every n-th sample (at most
+ * `maxImages`), split 75/25 and trained on the training side; the split goes to
+ * `out/manifest.csv` as `deno task train` writes it. Returns the run folder.
+ */
+export async function ensureSmallRun(run: SmallRun): Promise<string> {
+  if (await statOrNull(join(run.out, "model", "model.json"))) return run.out;
+  const step = Math.max(1, Math.ceil(run.samples.length / run.maxImages));
+  const rows = splitSamples(run.samples.filter((_, i) => i % step === 0), {
+    seed: run.splitSeed ?? 42,
+  });
+  const t = await trainModel({
+    train: rows.filter((r) => r.split === "train"),
+    options: run.options,
+    outDir: run.out,
+    cacheDir: run.cacheDir,
+  });
+  disposeModel(t.model);
+  await writeManifest(join(run.out, "manifest.csv"), rows);
+  return run.out;
 }

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { computeMetrics, confusion, formatMetrics, predictFeatures, roc } from "../lib/evaluate.ts";
+import {
+  areaUnder,
+  computeMetrics,
+  confusion,
+  formatMetrics,
+  perClassMetrics,
+  predictFeatures,
+  roc,
+} from "../lib/evaluate.ts";
 import { buildModel } from "../lib/model.ts";
 import { flipCurve } from "../lib/curve.ts";
 import { testBackend } from "./test_backend.ts";
@@ -59,4 +67,23 @@ Deno.test("predictFeatures: flip averaging is the mean of the sample's and its m
   assert.deepEqual(predictFeatures(model, new Float32Array(0), 0, source), []);
   assert.equal(tf.memory().numTensors, model.weights.length, "no tensors left behind");
   model.dispose();
+});
+
+Deno.test("per-class metrics: each class in turn the positive one; empty classes give 0", () => {
+  const round = (m: object) =>
+    Object.values(m).map((v) => (typeof v === "number" ? +v.toFixed(12) : v));
+  assert.deepEqual(perClassMetrics({ tp: 3, fp: 1, fn: 2, tn: 4 }).map(round), [
+    ["chimeric", 0.75, 0.6, +(2 / 3).toFixed(12), 5],
+    ["non_chimeric", +(4 / 6).toFixed(12), 0.8, +(8 / 11).toFixed(12), 5],
+  ]);
+  assert.deepEqual(perClassMetrics({ tp: 0, fp: 0, fn: 0, tn: 2 }).map((m) => m.f1), [0, 1]);
+});
+
+Deno.test("areaUnder: trapezoids, as the ROC AUC uses it", () => {
+  assert.equal(areaUnder([0, 1], [0, 1]), 0.5);
+  assert.equal(areaUnder([0, 0.5, 1], [0, 1, 1]), 0.75);
+  assert.equal(areaUnder([0], [0]), 0);
+  const r = roc([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1]);
+  assert.equal(areaUnder(r.fpr, r.tpr), r.auc);
+  assert.equal(r.auc, 0.75);
 });

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { listDataset } from "../lib/dataset.ts";
 import { splitSamples } from "../lib/split.ts";
 import {
+  ensureSmallRun,
   learningRateAt,
   optionDifferences,
   PRESETS,
@@ -13,6 +14,7 @@ import {
   type TrainOptions,
   withOverrides,
 } from "../lib/train.ts";
+import { readManifest } from "../lib/dataset.ts";
 import { readJson, statOrNull, UserError } from "../lib/fsutil.ts";
 import { computeMetrics, predict } from "../lib/evaluate.ts";
 import { defaultInput, makeSource } from "../lib/inputs.ts";
@@ -361,6 +363,38 @@ Deno.test("the compact model learns generated charts far above chance", async ()
     assert.ok(m.accuracy >= 11 / 12 && m.auc >= 0.95, JSON.stringify([m.accuracy, m.auc]));
     assert.ok(m.loss < before.loss / 2, `loss ${before.loss} -> ${m.loss}`);
     assert.ok(before.accuracy < m.accuracy, "one epoch is not enough");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("ensureSmallRun trains on a subsample once, then reuses the run", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(join(dir, "data"), 8);
+    const { samples } = await listDataset(join(dir, "data"));
+    const run = {
+      out: join(dir, "run"),
+      samples,
+      maxImages: 12,
+      options: { ...OPTIONS, epochs: 1 },
+    };
+    assert.equal(await ensureSmallRun(run), run.out);
+    const rows = await readManifest(join(run.out, "manifest.csv"));
+    assert.deepEqual(
+      rows.map((r) => r.path),
+      samples.filter((_, i) => i % 2 === 0).map((s) => s.path).sort(),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.split),
+      splitSamples(samples.filter((_, i) => i % 2 === 0), { seed: 42 }).sort((a, b) =>
+        a.path < b.path ? -1 : 1
+      ).map((r) => r.split),
+    );
+    const model = join(run.out, "model", "model.json");
+    const before = (await Deno.stat(model)).mtime;
+    assert.equal(await ensureSmallRun({ ...run, maxImages: 3 }), run.out);
+    assert.deepEqual((await Deno.stat(model)).mtime, before, "not trained again");
   } finally {
     await cleanup();
   }
