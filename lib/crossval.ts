@@ -18,6 +18,7 @@ import {
   OVERRIDE_KEYS,
   trainModel,
   type TrainOptions,
+  withOverrides,
 } from "./train.ts";
 
 /** Options of a cross-validation. */
@@ -141,6 +142,21 @@ export async function crossValKey(
 /** A short hash of a key (folder names: a new configuration never reads another's folds). */
 export async function keyHash(key: CrossValKey): Promise<string> {
   return (await sha256Hex(JSON.stringify(key))).slice(0, 8);
+}
+
+/**
+ * A configuration's own folder under `root`: `<model>-k<K>-n<images>-<hash of its key>`, so a
+ * change of options, images or folds never reads back another configuration's folds.
+ */
+export async function configFolder(
+  root: string,
+  samples: Sample[],
+  options: TrainOptions,
+  cv: CrossValOptions = {},
+): Promise<string> {
+  const c = { ...CROSSVAL_DEFAULTS, ...cv };
+  const hash = await keyHash(await crossValKey(samples, options, c));
+  return join(root, `${options.model}-k${c.k}-n${samples.length}-${hash}`);
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -302,6 +318,37 @@ export interface SweepRow {
   setting: Record<string, string>;
   name: string;
   result: CrossValResult;
+}
+
+/** Cross-validate one setting: its options, its folder and its name; null when stopped. */
+export type SettingRunner = (
+  options: TrainOptions,
+  dir: string,
+  name: string,
+) => Promise<CrossValResult | null>;
+
+/**
+ * Cross-validate every grid setting applied to `base`, each in `outDir/<settingName>`, in
+ * order. A setting whose options equal `reuse.options` takes `reuse.result` (e.g. the base
+ * configuration's, already run) instead of training again. Null when a setting was stopped.
+ */
+export async function sweepGrid(
+  base: TrainOptions,
+  settings: Record<string, string>[],
+  outDir: string,
+  run: SettingRunner,
+  reuse?: { options: TrainOptions; result: CrossValResult },
+): Promise<SweepRow[] | null> {
+  const rows: SweepRow[] = [];
+  for (const setting of settings) {
+    const options = withOverrides(base, setting);
+    const name = settingName(setting);
+    const same = reuse && optionDifferences(reuse.options, options).length === 0;
+    const result = same ? reuse.result : await run(options, join(outDir, name), name);
+    if (!result) return null;
+    rows.push({ setting, name, result });
+  }
+  return rows;
 }
 
 /** Results table as CSV: setting columns, then mean and std of accuracy, AUC and F1. */

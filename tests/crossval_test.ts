@@ -3,14 +3,17 @@ import { join } from "node:path";
 import { listDataset } from "../lib/dataset.ts";
 import {
   bestSetting,
+  configFolder,
   crossValidate,
   type CrossValKey,
   crossValKey,
+  type CrossValResult,
   formatSweepCsv,
   gridCombinations,
   parseGrid,
   settingName,
   spread,
+  sweepGrid,
   type SweepRow,
 } from "../lib/crossval.ts";
 import type { Prediction } from "../lib/evaluate.ts";
@@ -138,6 +141,58 @@ Deno.test("a cross-validation folder refuses other options, data or folds than i
     await Deno.remove(join(out, "cv_key.json"));
     assert.deepEqual(await crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out }), r);
     assert.deepEqual(await readJson<CrossValKey>(join(out, "cv_key.json")), key);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("sweepGrid: one run per setting in its folder, the base's result reused", async () => {
+  const fake = (lr: number): CrossValResult => ({
+    options: { ...OPTIONS, lr },
+    folds: [],
+    accuracy: { mean: lr, std: 0 },
+    auc: { mean: lr, std: 0 },
+    f1: { mean: lr, std: 0 },
+  });
+  const runs: string[] = [];
+  const rows = await sweepGrid(
+    OPTIONS,
+    [{ lr: "0.001" }, { lr: "0.003" }, { lr: "0.01" }],
+    "out",
+    (o, dir, name) => (runs.push(`${dir} ${name} ${o.lr}`), Promise.resolve(fake(o.lr))),
+    { options: { ...OPTIONS, lr: 0.003 }, result: fake(-1) },
+  );
+  assert.deepEqual(runs, ["out/lr=0.001 lr=0.001 0.001", "out/lr=0.01 lr=0.01 0.01"]);
+  assert.deepEqual(rows!.map((r) => [r.name, r.result.auc.mean]), [
+    ["lr=0.001", 0.001],
+    ["lr=0.003", -1],
+    ["lr=0.01", 0.01],
+  ]);
+  assert.equal(
+    await sweepGrid(OPTIONS, [{ lr: "0.1" }], "out", () => Promise.resolve(null)),
+    null,
+    "stopped",
+  );
+  await assert.rejects(
+    sweepGrid(OPTIONS, [{ lr: "x" }], "out", () => Promise.resolve(null)),
+    /invalid lr "x"/,
+  );
+});
+
+Deno.test("configFolder: named by model, folds, images and the hash of the key", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(join(dir, "data"), 2);
+    const { samples } = await listDataset(join(dir, "data"));
+    const a = await configFolder("root", samples, OPTIONS, { k: 2 });
+    assert.match(a, /^root\/compact-k2-n6-[0-9a-f]{8}$/);
+    assert.equal(await configFolder("root", samples, { ...OPTIONS }, { k: 2, seed: 1 }), a);
+    const others = await Promise.all([
+      configFolder("root", samples, { ...OPTIONS, lr: 1e-4 }, { k: 2 }),
+      configFolder("root", samples, OPTIONS, { k: 2, seed: 2 }),
+      configFolder("root", samples.slice().reverse(), OPTIONS, { k: 2 }),
+    ]);
+    assert.equal(new Set([a, ...others]).size, 4);
   } finally {
     await cleanup();
   }
