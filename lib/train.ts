@@ -555,9 +555,11 @@ export interface SmallRun {
   samples: Sample[];
   /** At most this many images, every n-th one. */
   maxImages: number;
+  /** Training options of the run. */
   options: TrainOptions;
-  /** Seed of the 75/25 split. */
+  /** Seed of the 75/25 split (default 42). */
   splitSeed?: number;
+  /** Root of the preprocessing cache. */
   cacheDir?: string;
 }
 
