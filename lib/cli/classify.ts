@@ -155,6 +155,9 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   if (format !== "tsv" && format !== "yacrd") {
     throw new UserError(`--format: expected tsv or yacrd, got ${format}`);
   }
+  if (format === "yacrd" && paf === "-") {
+    throw new UserError("--format yacrd reads the PAF twice: give a file, not stdin");
+  }
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   if (args.values["medians-only"]) {

@@ -33,7 +33,7 @@ const SPEC = {
     "the qualities), pieces shorter than --min-length dropped (--mode trim keeps only the " +
     "longest); every other read unchanged. CLEAN appears only when complete.",
   options: {
-    paf: { type: "string", help: "PAF file of all-vs-all overlaps of the reads (or -)" },
+    paf: { type: "string", help: "PAF file of all-vs-all overlaps of the reads (plain or gz)" },
     in: { type: "string", help: "reads: FASTA or FASTQ, plain or gzipped" },
     out: { type: "string", help: "clean reads (.gz: gzipped)" },
     mode: { type: "string", help: "split (all pieces) or trim (the longest)", default: "split" },
@@ -107,7 +107,8 @@ export async function main(argv: string[] = Deno.args): Promise<void> {
   if (!(Number.isInteger(minLength) && minLength >= 0)) {
     throw new UserError(`--min-length: expected a whole number of bases, got ${minLength}`);
   }
-  if (paf !== "-" && !(await statOrNull(paf))) throw new UserError(`${paf}: file not found`);
+  if (paf === "-") throw new UserError("--paf: split-reads reads the PAF twice; give a file");
+  if (!(await statOrNull(paf))) throw new UserError(`${paf}: file not found`);
   await checkPaths(input, out);
   for (const flag of ["regions", "report"]) {
     const p = str(args, flag);
