@@ -2,11 +2,19 @@
  * Calls from overlaps: every read of a PAF file gets its pile (Raven's valid-region step), the
  * coverage rule on its raw pile, the model's P(chimeric) on its pile features with the data
  * set's typical depth D (no chart is drawn), and the primary call that combines them
- * (lib/primary_call.ts). D needs every read's median, so the features are kept (581 floats a
- * read) until the file has been read, then the model runs in batches.
+ * (lib/primary_call.ts). D needs every read's median, so the model runs in batches once the
+ * file has been read: by default only on the reads whose call it can change (or whose p_call it
+ * can move by more than `settle`), whose features are then computed again from their piles;
+ * with `modelReads: "all"` every read's features are kept until then (580 floats a read).
  * @module
  */
-import { coverage, curveFromCoverage, type PafPilesOptions, pilesFromPaf } from "./pileogram.ts";
+import {
+  coverage,
+  curveFromCoverage,
+  type PafPile,
+  type PafPilesOptions,
+  pilesFromPaf,
+} from "./pileogram.ts";
 import { type RuleOptions, ruleScore } from "./coverage_rule.ts";
 import {
   PILE_CHANNEL_COUNT,
@@ -18,7 +26,7 @@ import {
   profileFromPile,
   typicalDepth,
 } from "./pile_features.ts";
-import { type CallEvidence, type CallModel, pCall } from "./primary_call.ts";
+import { type CallEvidence, type CallModel, modelMatters, pCall } from "./primary_call.ts";
 import type { DepthContext } from "./pile_source.ts";
 
 /** Maps stacked model inputs (`n` reads) to P(chimeric) per read, in order. */
@@ -38,12 +46,27 @@ export interface CallsOptions extends PafPilesOptions, PileFeatureOptions {
   callModel?: CallModel;
   /** Chimera rate to calibrate p_call to (default: the rate the combiner was fitted at). */
   rate?: number;
+  /**
+   * Which called reads the model reads: "needed" (the default with a combiner): only those whose
+   * call it can change or whose p_call it can move by more than `settle`
+   * ({@link modelMatters}); "all": every called read.
+   */
+  modelReads?: ModelReads;
+  /** With `modelReads` "needed": the largest move of p_call the model may be left out for. */
+  settle?: number;
   /** Called once per read gathered (progress). */
   onRead?: () => void;
 }
 
+/** Which called reads the model reads (see {@link CallsOptions.modelReads}). */
+export type ModelReads = "needed" | "all";
+
 /** Defaults of the calls. */
-export const CALLS_DEFAULTS = { batchSize: 256 };
+export const CALLS_DEFAULTS: { batchSize: number; modelReads: ModelReads; settle: number } = {
+  batchSize: 256,
+  modelReads: "needed",
+  settle: 0.01,
+};
 
 /** Why a read got no call. */
 export type CallStatus = "ok" | "too_few_overlaps" | "invalid";
@@ -90,9 +113,13 @@ export interface CallsResult {
   lines: number;
 }
 
-/** One read's evidence before the model: its call so far and its features. */
+/**
+ * One read's evidence before the model: its call so far, its pile, and its features where they
+ * are kept (else they are computed again for the reads the model reads).
+ */
 interface Pending {
   call: ReadCall;
+  pile?: PafPile;
   features?: PileFeatures;
 }
 
@@ -126,6 +153,14 @@ export function readEvidence(
   return { call, features };
 }
 
+/** The evidence of one read from its pile ({@link readEvidence}). */
+function pileEvidence(
+  pile: PafPile,
+  opts: CallsOptions,
+): { call: ReadCall; features?: PileFeatures } {
+  return readEvidence(pile.readId, pile.readLen, pile.nOverlaps, pile.intervals, opts);
+}
+
 /**
  * Calls for every read of a PAF file (see the module doc). Without `classify` only the rule
  * is applied; without `opts.callModel` there is no primary call.
@@ -136,6 +171,11 @@ export async function callsFromPaf(
   classify?: PileClassifier,
 ): Promise<CallsResult> {
   const batchSize = Math.max(1, opts.batchSize ?? CALLS_DEFAULTS.batchSize);
+  const callModel = opts.callModel;
+  const onlyNeeded = Boolean(callModel) &&
+    (opts.modelReads ?? CALLS_DEFAULTS.modelReads) === "needed";
+  // with the model on only some reads, every read's features are not kept (2.3 KB a read)
+  const keepFeatures = Boolean(classify) && !onlyNeeded;
   const pending: Pending[] = [];
   let lines = 0;
   for await (
@@ -160,54 +200,77 @@ export async function callsFromPaf(
         },
       });
     } else {
-      pending.push(readEvidence(pile.readId, pile.readLen, pile.nOverlaps, pile.intervals, opts));
+      const { call, features } = pileEvidence(pile, opts);
+      pending.push(keepFeatures ? { call, features } : { call, pile });
     }
     opts.onRead?.();
   }
-  const withFeatures = pending.filter((p) => p.features);
-  const depth = opts.depth ?? typicalDepth(withFeatures.map((p) => p.features!.median));
+  const called = pending.filter((p) => p.call.status === "ok");
+  const depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
   if (classify) {
     const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
-    for (let s = 0; s < withFeatures.length; s += batchSize) {
-      const chunk = withFeatures.slice(s, s + batchSize);
+    const settle = opts.settle ?? CALLS_DEFAULTS.settle;
+    const needed = onlyNeeded
+      ? called.filter((p) =>
+        modelMatters(callModel!, coverageEvidence(p.call, depth), settle, opts.rate)
+      )
+      : called;
+    for (let s = 0; s < needed.length; s += batchSize) {
+      const chunk = needed.slice(s, s + batchSize);
       const x = new Float32Array(chunk.length * item);
       chunk.forEach((p, i) => {
-        const d = opts.depthContext === "read" ? p.features!.median : depth;
-        x.set(pileInput(p.features!, d, opts), i * item);
+        const f = p.features ?? pileEvidence(p.pile!, opts).features!;
+        const d = opts.depthContext === "read" ? f.median : depth;
+        x.set(pileInput(f, d, opts), i * item);
       });
       const ps = classify(x, chunk.length);
       chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
     }
   }
   const calls = pending.map((p) => p.call);
-  if (opts.callModel) applyCallModel(calls, depth, opts.callModel, opts.rate);
+  if (opts.callModel && classify) {
+    applyCallModel(calls, depth, opts.callModel, opts.rate, opts.settle);
+  }
   calls.sort((a, b) => (a.readId < b.readId ? -1 : a.readId > b.readId ? 1 : 0));
   return { calls, depth, lines };
 }
 
-/** The combiner's evidence of a called read with the model's P(chimeric), at depth D. */
-export function callEvidence(c: ReadCall, depth: number): CallEvidence {
+/** The combiner's evidence of a called read apart from the model: coverage, at depth D. */
+export function coverageEvidence(c: ReadCall, depth: number): Omit<CallEvidence, "pModel"> {
   return {
-    pModel: c.pChimeric!,
     ruleScore: c.ruleScore!,
     relativeDepth: depth > 0 ? c.median! / depth : 0,
     relativeFloor: depth > 0 ? (c.dipFloor ?? 0) / depth : 0,
   };
 }
 
+/** The combiner's evidence of a called read with the model's P(chimeric), at depth D. */
+export function callEvidence(c: ReadCall, depth: number): CallEvidence {
+  return { pModel: c.pChimeric!, ...coverageEvidence(c, depth) };
+}
+
 /**
- * Set p_call and call on every called read that has the model's P(chimeric): the combiner on
- * the model, the rule score and the read's median over D, calibrated to `rate` when given.
+ * Set p_call and call on every called read: the combiner on the model, the rule score and the
+ * read's median over D, calibrated to `rate` when given. A read the model did not read gets
+ * them only where the model cannot change the call nor move p_call by more than `settle`
+ * ({@link modelMatters}); its p_call is then the one at P(chimeric) 0.5.
  */
 export function applyCallModel(
   calls: ReadCall[],
   depth: number,
   model: CallModel,
   rate?: number,
+  settle: number = CALLS_DEFAULTS.settle,
 ): void {
   for (const c of calls) {
-    if (c.status !== "ok" || c.pChimeric === undefined) continue;
-    c.pCall = pCall(model, callEvidence(c, depth), rate);
+    if (c.status !== "ok") continue;
+    if (c.pChimeric !== undefined) {
+      c.pCall = pCall(model, callEvidence(c, depth), rate);
+    } else {
+      const e = coverageEvidence(c, depth);
+      if (modelMatters(model, e, settle, rate)) continue;
+      c.pCall = pCall(model, { ...e, pModel: 0.5 }, rate);
+    }
     c.call = c.pCall >= model.threshold;
   }
 }

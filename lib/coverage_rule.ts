@@ -57,21 +57,20 @@ export function ruleScore(
   if (median <= 0 || last - first < 2) return { score: 0, at: -1, floor: 0, chimeric: false };
   const n = last - first + 1;
   const cap = o.shoulderCap * median;
-  // running maximum over a centred window, so a dip must be wider than the window to count
+  // running maximum over a centred window [i - half, i + w - 1 - half], so a dip must be wider
+  // than the window to count (w is a few bins: a direct scan beats a deque)
   const w = Math.max(1, Math.floor(o.minDipBins));
   const half = Math.floor(w / 2);
   const s = new Float64Array(n);
-  const dq = new Int32Array(n);
-  let qh = 0, qt = 0;
-  for (let i = 0, j = 0; i < n; i++) {
-    const hi = Math.min(n - 1, i + (w - 1 - half));
-    for (; j <= hi; j++) {
+  for (let i = 0; i < n; i++) {
+    const a = i - half < 0 ? 0 : i - half;
+    const b = i + (w - 1 - half) > n - 1 ? n - 1 : i + (w - 1 - half);
+    let m = data[first + a];
+    for (let j = a + 1; j <= b; j++) {
       const v = data[first + j];
-      while (qt > qh && data[first + dq[qt - 1]] <= v) qt--;
-      dq[qt++] = j;
+      if (v > m) m = v;
     }
-    while (dq[qh] < i - half) qh++;
-    s[i] = Math.min(cap, data[first + dq[qh]]);
+    s[i] = m < cap ? m : cap;
   }
   const right = new Float64Array(n);
   let m = 0;

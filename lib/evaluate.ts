@@ -192,8 +192,12 @@ export function predictFeatures(
   flipAverage = true,
 ): number[] {
   if (n === 0) return [];
+  // one batch of all n (predict's default of 32 a batch slices the input and runs 32x the kernels)
   const forward = (data: Float32Array) =>
-    tf.tidy(() => (model.predict(tf.tensor(data, [n, ...source.shape])) as tf.Tensor).dataSync());
+    tf.tidy(() =>
+      (model.predict(tf.tensor(data, [n, ...source.shape]), { batchSize: n }) as tf.Tensor)
+        .dataSync()
+    );
   const probs = forward(x);
   const p = Array.from({ length: n }, (_, i) => probs[2 * i + 1]);
   if (!flipAverage) return p;

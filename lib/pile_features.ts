@@ -11,6 +11,7 @@
  * repeat shoulder at 2 x D and a valley at D / 3 mean the same on any data set.
  * @module
  */
+import { medianInPlace } from "./select.ts";
 import { type GreyImage } from "./preprocess.ts";
 import { UserError } from "./fsutil.ts";
 import {
@@ -121,28 +122,31 @@ export function profileFromPile(
   const reach = o.lineWidth / 2 - f.inkThreshold;
   const xs = (o.axes[1] - o.axes[0]) * o.width / niceAxisMax(Math.max(1, n - 1));
   const left = box.xAxis - box.x0;
-  const at = (i: number, x: number) => {
-    const x0 = left + i * xs;
-    return i + 1 < n ? d[i] + (d[i + 1] - d[i]) * (x - x0) / xs : d[i];
-  };
-  const put = (c: number, lo: number, hi: number) => {
-    if (hi < 0 || lo > yMax + over) return;
-    if (hi >= yMax) clipped[c] = 1;
-    const t = Math.min(hi, yMax), b = Math.max(0, Math.min(lo, yMax));
-    if (!(top[c] >= t)) top[c] = t;
-    if (!(bottom[c] <= b)) bottom[c] = b;
-  };
+  const ceiling = yMax + over;
   // each segment between consecutive bins (or the single point of a one-bin read), over the
-  // columns within reach of its x range
+  // columns within reach of its x range; a column takes the segment's values within reach
   for (let i = 0; i < Math.max(1, n - 1); i++) {
-    const xa = left + i * xs, xb = n > 1 ? xa + xs : xa;
+    const xa = left + i * xs;
+    const di = d[i], step = i + 1 < n ? d[i + 1] - di : 0;
+    // a run of flat segments puts the same value in every column it reaches: one pass
+    let last = i;
+    if (step === 0) { while (last + 2 < n && d[last + 2] === di) last++; }
+    const xb = n > 1 ? left + last * xs + xs : xa;
     const c0 = Math.max(0, Math.ceil(xa - 1 - reach)),
       c1 = Math.min(span - 1, Math.floor(xb + reach));
+    i = last;
     for (let c = c0; c <= c1; c++) {
       const lo = Math.max(xa, c - reach), hi = Math.min(xb, c + 1 + reach);
       if (hi < lo) continue;
-      const va = at(i, lo), vb = at(i, hi);
-      put(c, Math.min(va, vb), Math.max(va, vb));
+      // the line's values at both ends of the part within reach (linear between the bins)
+      const va = step === 0 ? di : di + step * (lo - xa) / xs;
+      const vb = step === 0 ? di : di + step * (hi - xa) / xs;
+      const vlo = va < vb ? va : vb, vhi = va < vb ? vb : va;
+      if (vhi < 0 || vlo > ceiling) continue;
+      if (vhi >= yMax) clipped[c] = 1;
+      const t = Math.min(vhi, yMax), b = Math.max(0, Math.min(vlo, yMax));
+      if (!(top[c] >= t)) top[c] = t;
+      if (!(bottom[c] <= b)) bottom[c] = b;
     }
   }
   fillClipped(top, bottom, clipped, yMax);
@@ -229,10 +233,7 @@ export function profileFromGrey(
 
 /** Median of the numbers in `v` (0 when empty): the mean of the two middle ones when even. */
 export function median(v: ArrayLike<number>): number {
-  const s = Float64Array.from(v).sort();
-  if (s.length === 0) return 0;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return medianInPlace(Float64Array.from(v));
 }
 
 /**
@@ -246,7 +247,8 @@ export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = 
   const o = { ...PILE_FEATURE_DEFAULTS, ...opts };
   const span = profile.top.length;
   const abs = new Float32Array(o.columns * PILE_ABS_CHANNELS.length);
-  const mids: number[] = [];
+  const mids = new Float64Array(span);
+  let nMids = 0;
   for (let j = 0; j < o.columns; j++) {
     const a = Math.floor((j * span) / o.columns), b = Math.floor(((j + 1) * span) / o.columns);
     let top = 0, bottom = Infinity, valid = 0, clipped = 0;
@@ -257,7 +259,7 @@ export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = 
       top = Math.max(top, t);
       bottom = Math.min(bottom, profile.bottom[c]);
       clipped ||= profile.clipped[c];
-      if (t >= o.medianMinCoverage) mids.push((t + profile.bottom[c]) / 2);
+      if (t >= o.medianMinCoverage) mids[nMids++] = (t + profile.bottom[c]) / 2;
     }
     const k = j * PILE_ABS_CHANNELS.length;
     abs[k] = top;
@@ -265,7 +267,7 @@ export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = 
     abs[k + 2] = valid;
     abs[k + 3] = clipped;
   }
-  return { abs, median: median(mids) };
+  return { abs, median: medianInPlace(mids, nMids) };
 }
 
 /**

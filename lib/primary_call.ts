@@ -82,6 +82,23 @@ export function pCall(model: CallModel, e: CallEvidence, rate?: number): number 
   return sigmoid(z);
 }
 
+/**
+ * Whether the model can matter for a read: true when, with the model's P(chimeric) anywhere in
+ * its clamped range [1e-4, 1 - 1e-4], p_call can move by more than `tolerance` or fall on both
+ * sides of the threshold. The combiner is monotone in the model's logit, so the two ends of the
+ * range bound every outcome.
+ */
+export function modelMatters(
+  model: CallModel,
+  e: Omit<CallEvidence, "pModel">,
+  tolerance: number,
+  rate?: number,
+): boolean {
+  const a = pCall(model, { ...e, pModel: 0 }, rate);
+  const b = pCall(model, { ...e, pModel: 1 }, rate);
+  return Math.abs(b - a) > tolerance || (a >= model.threshold) !== (b >= model.threshold);
+}
+
 /** Options of the combiner fit. */
 export interface FitOptions {
   /** L2 penalty on the weights (not the intercept). */

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { callsFromPaf, readEvidence } from "../lib/calls.ts";
+import { formatCall } from "../lib/classify.ts";
 import { CALL_INPUTS, type CallModel, pCall } from "../lib/primary_call.ts";
+import type { ReadCall } from "../lib/calls.ts";
 import { PILE_CHANNEL_COUNT } from "../lib/pile_features.ts";
 
 /** A PAF line: `q` (length qLen) overlaps `t` on [qs, qe) of q. */
@@ -97,6 +99,68 @@ Deno.test("callsFromPaf: D from the reads, model in batches, primary call, statu
     const given = await callsFromPaf(paf, { reads, depth: 60 });
     assert.equal(given.depth, 60);
     assert.ok(given.calls.every((c) => c.pChimeric === undefined && c.call === undefined));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("callsFromPaf: the model reads only the reads it can change; the printed calls are the same", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const lines = [
+      ...pile("a", 8000, 0, 8000, 20),
+      ...pile("b", 8000, 0, 8000, 40),
+      ...pile("c", 8000, 0, 8000, 30),
+      // a hard gap at 4000-4600: rule score 1
+      ...pile("g", 9000, 0, 4000, 30),
+      ...pile("g", 9000, 4600, 9000, 30),
+    ];
+    const paf = join(dir, "ovl.paf");
+    await Deno.writeTextFile(paf, lines.join("\n") + "\n");
+    // the rule score alone settles every read: -20 + 40 x score, the model's logit at most 9.2
+    const model: CallModel = {
+      inputs: CALL_INPUTS,
+      weights: [-20, 1, 40, 0, 0],
+      threshold: 0.5,
+      fittedRate: 0.05,
+      fittedOn: "test",
+    };
+    const reads = ["a", "b", "c", "g"];
+    const run = async (modelReads?: "all" | "needed", settle?: number) => {
+      let read = 0;
+      const o = { reads, callModel: model, modelReads, settle };
+      const r = await callsFromPaf(paf, o, (_x, n) => {
+        read += n;
+        return Array.from({ length: n }, (_, i) => (i % 2 ? 0.999 : 0.001));
+      });
+      return { read, calls: r.calls };
+    };
+    const needed = await run();
+    const all = await run("all");
+    assert.equal(needed.read, 0);
+    assert.equal(all.read, 4);
+    assert.ok(needed.calls.every((c) => c.pChimeric === undefined));
+    assert.deepEqual(needed.calls.map((c) => c.call), [false, false, false, true]);
+    // p_call moves by at most 2e-5 here, so it prints the same; p_chimeric and label are empty
+    const cols = (c: ReadCall) => formatCall(c, 0.5).split("\t");
+    for (let i = 0; i < 4; i++) {
+      const n = cols(needed.calls[i]), a = cols(all.calls[i]);
+      assert.deepEqual([n[4], n[5]], ["", ""]);
+      assert.deepEqual(
+        n.filter((_, j) => j !== 4 && j !== 5),
+        a.filter((_, j) => j !== 4 && j !== 5),
+      );
+    }
+    // with no tolerance, any move counts: the model reads every read
+    assert.equal((await run("needed", 0)).read, 4);
+    // where the model can matter it runs: a weak rule weight
+    const weak = { ...model, weights: [-3, 1, 4, 0, 0] };
+    let read = 0;
+    await callsFromPaf(paf, { reads, callModel: weak }, (_x, n) => {
+      read += n;
+      return new Array(n).fill(0.5);
+    });
+    assert.equal(read, 4);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -67,7 +67,7 @@ async function collect(path: string, opts = {}): Promise<PafPile[]> {
 async function stdinPiles(bytes: Uint8Array, opts = {}): Promise<PafPile[]> {
   const code = `import { pilesFromPaf } from "${ROOT}lib/paf_engine.ts";\n` +
     `const out = []; for await (const p of pilesFromPaf("-", ${JSON.stringify(opts)})) ` +
-    `out.push(p);\nconsole.log(JSON.stringify(out));`;
+    `out.push({ ...p, intervals: Array.from(p.intervals) });\nconsole.log(JSON.stringify(out));`;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["eval", code],
     stdin: "piped",
@@ -79,7 +79,10 @@ async function stdinPiles(bytes: Uint8Array, opts = {}): Promise<PafPile[]> {
   await w.close();
   const out = await child.output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  const piles: (Omit<PafPile, "intervals"> & { intervals: number[] })[] = JSON.parse(
+    new TextDecoder().decode(out.stdout),
+  );
+  return piles.map((p) => ({ ...p, intervals: Int32Array.from(p.intervals) }));
 }
 
 Deno.test("pilesFromPaf: plain = gzip = concatenated gzip members = stdin, and = parsePafLine", async () => {
@@ -110,7 +113,7 @@ Deno.test("pilesFromPaf: plain = gzip = concatenated gzip members = stdin, and =
     const ref = await referencePiles(plain);
     assert.equal(a.length, ref.size);
     for (const p of a) {
-      assert.deepEqual([p.readLen, p.intervals], ref.get(p.readId), p.readId);
+      assert.deepEqual([p.readLen, Array.from(p.intervals)], ref.get(p.readId), p.readId);
       assert.equal(p.nOverlaps, p.intervals.length / 2);
     }
     const ids = a.map((p) => p.readId);

@@ -10,6 +10,7 @@ import {
   fitCallModel,
   fitLogistic,
   loadCallModel,
+  modelMatters,
   pCall,
   saveCallModel,
 } from "../lib/primary_call.ts";
@@ -112,4 +113,31 @@ Deno.test("call.json: save and load round trip; a damaged one is a clear error",
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("modelMatters: where the model can move p_call by more than the tolerance or cross the threshold", () => {
+  const model = (weights: number[], threshold = 0.5): CallModel => ({
+    inputs: CALL_INPUTS,
+    weights,
+    threshold,
+    fittedRate: 0.05,
+    fittedOn: "test",
+  });
+  const flat = { ruleScore: 0, relativeDepth: 1, relativeFloor: 1 };
+  // intercept -20: p_call in [sigmoid(-29.2), sigmoid(-10.8)] = [0, 2.0e-5]
+  assert.equal(modelMatters(model([-20, 1, 0, 0, 0]), flat, 0.01), false);
+  assert.equal(modelMatters(model([-20, 1, 0, 0, 0]), flat, 2.1e-5), false);
+  assert.equal(modelMatters(model([-20, 1, 0, 0, 0]), flat, 1.9e-5), true);
+  // ... and at a chimera rate of 1 - 1e-9 the logit moves by 20.7 + 2.9: up to sigmoid(12.8)
+  assert.equal(modelMatters(model([-20, 1, 0, 0, 0]), flat, 0.01, 1 - 1e-9), true);
+  // intercept -5: p_call in [sigmoid(-14.2), sigmoid(4.2)]: the model decides the call
+  assert.equal(modelMatters(model([-5, 1, 0, 0, 0]), flat, 0.99), true);
+  // a strong rule score settles a read towards 1 just the same
+  assert.equal(modelMatters(model([-20, 1, 40, 0, 0]), { ...flat, ruleScore: 1 }, 0.01), false);
+  // a move of 5e-7 that straddles the threshold 0.5 decides the call; at 0.6 it does not
+  assert.equal(modelMatters(model([0, 1e-7, 0, 0, 0]), flat, 0.01), true);
+  assert.equal(modelMatters(model([0, 1e-7, 0, 0, 0], 0.6), flat, 0.01), false);
+  // a negative weight on the model swaps the ends, nothing else
+  assert.equal(modelMatters(model([-20, -1, 0, 0, 0]), flat, 0.01), false);
+  assert.equal(modelMatters(model([0, -1, 0, 0, 0]), flat, 0.01), true);
 });

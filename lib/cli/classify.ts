@@ -12,7 +12,7 @@ import { makeSource } from "../inputs.ts";
 import { readTextOrFail, statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
 import { ProgressBar } from "../progress.ts";
 import { PAF_PILES_DEFAULTS } from "../pileogram.ts";
-import { callsFromPaf } from "../calls.ts";
+import { CALLS_DEFAULTS, callsFromPaf } from "../calls.ts";
 import { parseBucket } from "../paf_engine.ts";
 import { formatMedians, readMedians } from "../genome.ts";
 import { loadCallModel } from "../primary_call.ts";
@@ -30,7 +30,7 @@ const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +
     "       deno task classify --paf OVERLAPS.paf[.gz]|- [--model RUN] [--reads ID,ID|--reads-file F] " +
     "[--min-overlaps N] [--threshold T] [--bucket k/K] [--depth D] [--medians-only] " +
-    "[--format tsv|yacrd] [--out calls.tsv]",
+    "[--model-reads needed|all] [--settle P] [--format tsv|yacrd] [--out calls.tsv]",
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
@@ -42,7 +42,10 @@ const SPEC = {
     "atomically, or stdout). `call` is the project's primary call: p_call combines the " +
     "model with the coverage evidence, calibrated on a simulated read set (the model's " +
     "call.json); `label` is the model alone at --threshold and rule_* the model-free " +
-    "coverage-valley rule. Reads with fewer than --min-overlaps overlaps get status " +
+    "coverage-valley rule. By default the model reads only the reads whose call it can change " +
+    "or whose p_call it can move by more than --settle (the others are settled by the " +
+    "coverage evidence whatever the model says; their p_chimeric and label stay empty; " +
+    "--model-reads all runs it on every called read). Reads with fewer than --min-overlaps overlaps get status " +
     "too_few_overlaps, reads without 1,260 bp at coverage >= 4 status invalid; neither is " +
     "called.",
   options: {
@@ -78,6 +81,19 @@ const SPEC = {
       type: "string",
       help: "with --paf: expected chimera rate to calibrate p_call to (default: the rate " +
         "call.json was fitted at)",
+    },
+    "model-reads": {
+      type: "string",
+      help: "with --paf: needed (run the model only on the reads whose call it can change or " +
+        "whose p_call it can move by more than --settle; p_chimeric and label stay empty for " +
+        "the others) or all",
+      default: CALLS_DEFAULTS.modelReads,
+    },
+    settle: {
+      type: "string",
+      help: "with --paf --model-reads needed: leave the model out where it cannot change the " +
+        "call and moves p_call by at most this much (their p_call is the one at P(chimeric) 0.5)",
+      default: String(CALLS_DEFAULTS.settle),
     },
     out: { type: "string", help: "with --paf: write the calls TSV here instead of stdout" },
     format: {
@@ -158,6 +174,14 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   if (format === "yacrd" && paf === "-") {
     throw new UserError("--format yacrd reads the PAF twice: give a file, not stdin");
   }
+  const modelReads = str(args, "model-reads")!;
+  if (modelReads !== "needed" && modelReads !== "all") {
+    throw new UserError(`--model-reads: expected needed or all, got ${modelReads}`);
+  }
+  const settle = num(args, "settle")!;
+  if (!(settle >= 0 && settle <= 1)) {
+    throw new UserError(`--settle: expected a number in [0, 1], got ${str(args, "settle")}`);
+  }
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   if (args.values["medians-only"]) {
@@ -188,6 +212,8 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     depth,
     rate,
     callModel: callModel ?? undefined,
+    modelReads,
+    settle,
     onIndexed: (n) => {
       if (!quiet && n > 256) bar = new ProgressBar(n, { label: "piles" });
     },
@@ -209,7 +235,9 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
         (callModel ? `, ${count((c) => c.call === true)} chimeric by the primary call` : "") +
         ` (${count((c) => c.pChimeric !== undefined && c.pChimeric >= threshold)} by the ` +
         `model alone at p >= ${threshold}, ${count((c) => c.ruleCall === true)} by the ` +
-        `coverage rule); ${count((c) => c.status === "too_few_overlaps")} with fewer than ` +
+        `coverage rule); the model read ${count((c) => c.pChimeric !== undefined)} of the ` +
+        `called reads (--model-reads ${modelReads}); ` +
+        `${count((c) => c.status === "too_few_overlaps")} with fewer than ` +
         `${minOverlaps} overlaps, ${count((c) => c.status === "invalid")} invalid` +
         (out ? `; calls in ${out}` : ""),
     );
