@@ -3,9 +3,11 @@
 
 Reads a PAF (plain or gzip), gathers each read's overlap intervals (self-mappings skipped),
 computes its coverage with a sweep over the interval ends, and reports the regions at coverage
-<= --coverage: a gap inside the read makes it Chimeric, gaps covering more than --not-covered
-of it NotCovered (yacrd's rule: "Chimeric" / "NotCovered" / "NotBad"). Writes one TSV row per
-read and prints a JSON summary (reads, seconds, peak RSS) on stdout.
+<= --coverage (where overlaps only touch, a zero-length region): a region inside the read makes
+it Chimeric, regions covering more than --not-covered of it NotCovered (yacrd's rule:
+"Chimeric" / "NotCovered" / "NotBad"; lib/gap_rule.ts is the project's version). Writes yacrd's
+report, one row per read (`type, read, length, len,begin,end;...`), and prints a JSON summary
+(reads, seconds, peak RSS) on stdout.
 """
 import argparse
 import gzip
@@ -21,6 +23,42 @@ def open_paf(path):
     with open(path, "rb") as f:
         magic = f.read(2)
     return gzip.open(path, "rt") if magic == b"\x1f\x8b" else open(path, "r")
+
+
+def bad_regions(length, iv, c):
+    """Maximal runs of coverage <= c as (begin, end) pairs, as yacrd finds them: ends at a
+    position count before begins there, so overlaps that touch leave a zero-length region
+    (dropped at the read's ends)."""
+    begins = sorted(b for b, e in iv if e > b)
+    ends = sorted(e for b, e in iv if e > b)
+    gaps = []
+
+    def push(b, e):
+        if e > b or 0 < b < length:
+            gaps.append((b, e))
+
+    n = len(begins)
+    depth, run, i, j = 0, 0, 0, 0
+    while i < n:
+        pos = ends[j] if j < n and ends[j] <= begins[i] else begins[i]
+        while j < n and ends[j] == pos:
+            if depth == c + 1:
+                run = pos
+            depth -= 1
+            j += 1
+        while i < n and begins[i] == pos:
+            depth += 1
+            if depth == c + 1:
+                push(run, pos)
+            i += 1
+    while j < n and depth > c:
+        if depth == c + 1:
+            run = ends[j]
+        depth -= 1
+        j += 1
+    if depth <= c:
+        push(min(run, length), length)
+    return gaps
 
 
 def main():
@@ -47,20 +85,7 @@ def main():
     rows = []
     for name in sorted(reads):
         length, iv = reads[name]
-        ev = []
-        for b, e in iv:
-            ev.append((b, 1))
-            ev.append((e, -1))
-        ev.sort()
-        gaps = []
-        cov, pos = 0, 0
-        for x, d in ev:
-            if x > pos and cov <= a.coverage:
-                gaps.append((pos, x))
-            cov += d
-            pos = max(pos, x)
-        if pos < length:
-            gaps.append((pos, length))
+        gaps = bad_regions(length, iv, a.coverage)
         bad = sum(e - b for b, e in gaps)
         if bad > a.not_covered * length:
             kind = "NotCovered"
@@ -68,7 +93,7 @@ def main():
             kind = "Chimeric"
         else:
             kind = "NotBad"
-        rows.append(f"{kind}\t{name}\t{length}\t{';'.join(f'{b},{e}' for b, e in gaps)}")
+        rows.append(f"{kind}\t{name}\t{length}\t{';'.join(f'{e - b},{b},{e}' for b, e in gaps)}")
     with open(a.out, "w") as f:
         f.write("\n".join(rows) + "\n")
     print(json.dumps({
