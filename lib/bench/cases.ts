@@ -7,14 +7,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { buildModel, modelInput, type ModelName } from "../model.ts";
-import { cpuMs, profileKernels, wasmThreads } from "../backend.ts";
-import { fusedRmsprop } from "../kernels/rmsprop.ts";
+import { buildModel, modelInput, type ModelName } from "../model/model.ts";
+import { cpuMs, profileKernels, wasmThreads } from "../backend/backend.ts";
+import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
 import { join } from "node:path";
-import { listDataset } from "../dataset.ts";
-import { CurveSource } from "../curve.ts";
-import { type CachedSource, ImageCache } from "../preprocess.ts";
-import { synthThroughput, writeSynthDataset } from "../synth.ts";
+import { listDataset } from "../data/dataset.ts";
+import { CurveSource } from "../features/chart_line.ts";
+import { type CachedSource, ImageCache } from "../features/preprocess.ts";
+import { synthThroughput, writeSynthDataset } from "../synth/synth.ts";
 import { pafClassifyCase, pafParseCase } from "./genome_bench.ts";
 import { splitReadsCase } from "./split_bench.ts";
 

@@ -14,8 +14,8 @@
  */
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { readFileOrFail, statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
-import { mulberry32, type Rng } from "../random.ts";
+import { readFileOrFail, statOrNull, UserError, writeTextAtomic } from "../core/fs.ts";
+import { mulberry32, type Rng } from "../core/random.ts";
 
 /** Genomes the benchmark knows: a Debian package and the FASTA file it installs. */
 export const GENOMES: Record<string, { pkg: string; path: string; what: string }> = {

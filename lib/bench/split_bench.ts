@@ -8,8 +8,8 @@
  * @module
  */
 import { join } from "node:path";
-import { UserError } from "../fsutil.ts";
-import { mulberry32 } from "../random.ts";
+import { UserError } from "../core/fs.ts";
+import { mulberry32 } from "../core/random.ts";
 import { findJunctions } from "../clean/junctions.ts";
 import { formatRecord, openWriter } from "../clean/reads_io.ts";
 import { splitReadFile } from "../clean/split.ts";

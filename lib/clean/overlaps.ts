@@ -1,11 +1,11 @@
 /**
  * The overlaps of a few reads, with strands and the other read's coordinates (what junction
- * finding needs beyond the pile): one more pass over the PAF input with lib/paf_engine.ts
+ * finding needs beyond the pile): one more pass over the PAF input with lib/overlaps/paf_engine.ts
  * `scanPaf`, lines kept only when the query's or the target's name hash is one of the wanted
  * reads' (then the name is compared), so memory is bounded by the wanted reads' overlaps.
  * @module
  */
-import { byteHash, type PafLine, scanPaf } from "../paf_engine.ts";
+import { byteHash, type PafLine, scanPaf } from "../overlaps/paf_engine.ts";
 import type { ReadOverlap } from "./junctions.ts";
 
 /** A wanted read's overlaps and length. */

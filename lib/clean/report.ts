@@ -7,9 +7,9 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import type { ReadCall } from "../calls.ts";
-import { coverage } from "../pileogram.ts";
-import { escapeXml, PLOT_DEFAULTS } from "../plots.ts";
+import type { ReadCall } from "../calls/calls.ts";
+import { coverage } from "../overlaps/pileogram.ts";
+import { escapeXml, PLOT_DEFAULTS } from "../viz/plots.ts";
 import type { ReadJunctions, SplitSummary } from "./split.ts";
 
 /** What the report shows. */

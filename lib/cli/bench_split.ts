@@ -8,11 +8,11 @@
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { DEFAULT_MODEL, pileClassifier } from "../classify.ts";
-import { callsFromPaf } from "../calls.ts";
-import { loadCallModel } from "../primary_call.ts";
+import { statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
+import { callsFromPaf } from "../calls/calls.ts";
+import { loadCallModel } from "../calls/primary_call.ts";
 import {
   GENOMES,
   loadGenome,

@@ -6,7 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { listDataset, type ManifestRow, readManifest, writeManifest } from "../dataset.ts";
+import { listDataset, type ManifestRow, readManifest, writeManifest } from "../data/dataset.ts";
 import {
   CLEAN_DEFAULTS,
   type CleanAction,
@@ -17,9 +17,9 @@ import {
   NEAR_THRESHOLD,
   type NearMethod,
   readOof,
-} from "../labels.ts";
-import { UserError, writeJsonAtomic } from "../fsutil.ts";
-import { ProgressBar } from "../progress.ts";
+} from "../labels/labels.ts";
+import { UserError, writeJsonAtomic } from "../core/fs.ts";
+import { ProgressBar } from "../core/progress.ts";
 
 const SPEC = {
   usage: "deno task clean --data DIR|--manifest FILE --out OUT [--oof FILE] " +

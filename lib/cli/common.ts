@@ -4,12 +4,12 @@
  * @module
  */
 import { num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
-import { listDataset, type ManifestRow, readManifest, type Sample } from "../dataset.ts";
-import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train.ts";
-import { SPLIT_DEFAULTS, splitSamples } from "../split.ts";
-import { randomSeed } from "../random.ts";
-import { selectBackend } from "../backend.ts";
-import { UserError } from "../fsutil.ts";
+import { listDataset, type ManifestRow, readManifest, type Sample } from "../data/dataset.ts";
+import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/train.ts";
+import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
+import { randomSeed } from "../core/random.ts";
+import { selectBackend } from "../backend/backend.ts";
+import { UserError } from "../core/fs.ts";
 
 /** Options naming the input data. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {

@@ -9,7 +9,7 @@ import {
   type SimulatedRead,
 } from "../../lib/bench/readset.ts";
 import { formatTable, scoreCaller } from "../../lib/bench/paf_bench.ts";
-import { mulberry32 } from "../../lib/random.ts";
+import { mulberry32 } from "../../lib/core/random.ts";
 
 const HAS_PBSIM = (() => {
   try {

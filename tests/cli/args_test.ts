@@ -7,7 +7,7 @@ import {
   type ParsedArgs,
   str,
 } from "../../lib/cli/args.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { UserError } from "../../lib/core/fs.ts";
 import { ROOT, runDeno } from "./run.ts";
 
 const SPEC: CommandSpec = {
@@ -80,10 +80,10 @@ Deno.test("str: required options; num: numbers or a UserError naming the flag", 
   }
 });
 
-/** Run a snippet that imports lib/cli/args.ts (as ARGS) and lib/fsutil.ts (as FS). */
+/** Run a snippet that imports lib/cli/args.ts (as ARGS) and lib/core/fs.ts (as FS). */
 function runSnippet(code: string, argv: string[] = []) {
   const prelude = `import * as ARGS from "${ROOT}lib/cli/args.ts";\n` +
-    `import * as FS from "${ROOT}lib/fsutil.ts";\n`;
+    `import * as FS from "${ROOT}lib/core/fs.ts";\n`;
   return runDeno(["eval", "--ext=ts", prelude + code, ...argv]);
 }
 

@@ -10,9 +10,9 @@ import {
   TRAIN_FLAGS,
   trainOptionsFrom,
 } from "../../lib/cli/common.ts";
-import { writeManifest } from "../../lib/dataset.ts";
-import { UserError } from "../../lib/fsutil.ts";
-import { OVERRIDE_KEYS, PRESETS } from "../../lib/train.ts";
+import { writeManifest } from "../../lib/data/dataset.ts";
+import { UserError } from "../../lib/core/fs.ts";
+import { OVERRIDE_KEYS, PRESETS } from "../../lib/train/train.ts";
 import { tempDir } from "../fixtures.ts";
 
 const SPEC = {

@@ -16,7 +16,7 @@ import {
   type NotebookRecord,
   runNotebooks,
   writeKernelspec,
-} from "../../lib/notebook_runner.ts";
+} from "../../lib/notebook/runner.ts";
 import {
   browser,
   checkPictures,
@@ -31,7 +31,7 @@ import {
   runAllProblems,
   scratch,
   startJupyter,
-} from "../jupyter_browser.ts";
+} from "../notebook/jupyter_browser.ts";
 
 const CLI = join(ROOT, "lib/cli/notebooks.ts");
 const NOTEBOOK_SERVER = "/usr/bin/jupyter-notebook";
