@@ -12,7 +12,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { nativeGemmActive, registerWasmTrainingKernels, useNativeGemm } from "./kernels/wasm.ts";
 import { type Blas, BLAS_ENV, blasDisabledByEnv, loadBlas } from "./kernels/blas.ts";
 import { poolActive, startPool, stopPool } from "./kernels/pool.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Names of the backends this project can run on. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";

@@ -14,7 +14,8 @@
  */
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { readFileOrFail, statOrNull, UserError, writeTextAtomic } from "../core/fs.ts";
+import { readFileOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { mulberry32, type Rng } from "../core/random.ts";
 
 /** Genomes the benchmark knows: a Debian package and the FASTA file it installs. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { mulberry32 } from "../core/random.ts";
 import { findJunctions } from "../clean/junctions.ts";
 import { formatRecord, openWriter } from "../clean/reads_io.ts";

@@ -10,7 +10,8 @@
 import { type CallsOptions, readEvidence } from "./calls.ts";
 import { pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { typicalDepth } from "../features/pile_features.ts";
-import { readTextOrFail, UserError } from "../core/fs.ts";
+import { readTextOrFail } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Header of a medians TSV. */
 export const MEDIANS_HEADER = ["read_id", "median"] as const;

@@ -9,7 +9,8 @@
  * @module
  */
 import { join } from "node:path";
-import { readTextOrFail, statOrNull, UserError, writeTextAtomic } from "../core/fs.ts";
+import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** The evidence for one read, as the combiner reads it. */
 export interface CallEvidence {

@@ -9,7 +9,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { inputChunks } from "../overlaps/paf_engine.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** The two read formats. */
 export type ReadFormat = "fasta" | "fastq";

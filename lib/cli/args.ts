@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** One command-line option. */
 export interface OptionSpec {

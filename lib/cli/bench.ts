@@ -4,7 +4,7 @@
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { backendLabel, cpuModel, isBackendName, selectBackend } from "../backend/backend.ts";
 import { BENCH_CASES, type BenchContext, type BenchRow } from "../bench/cases.ts";
 

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { UserError, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../calls/classify.ts";
 import { applyCallModel, callsFromPaf } from "../calls/calls.ts";

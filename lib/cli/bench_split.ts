@@ -8,7 +8,8 @@
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { statOrNull, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
 import { callsFromPaf } from "../calls/calls.ts";

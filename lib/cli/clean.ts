@@ -18,7 +18,8 @@ import {
   type NearMethod,
   readOof,
 } from "../labels/labels.ts";
-import { UserError, writeJsonAtomic } from "../core/fs.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";
 
 const SPEC = {

@@ -9,7 +9,7 @@ import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../tra
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
 import { selectBackend } from "../backend/backend.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {

@@ -22,7 +22,8 @@ import {
   type SweepRow,
 } from "../train/crossval.ts";
 import { withOverrides } from "../train/train.ts";
-import { UserError, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { saveRunPlots } from "../train/report.ts";
 
 const SPEC = {

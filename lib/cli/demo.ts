@@ -7,7 +7,7 @@ import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { DEMO_DEFAULTS, runDemo } from "../train/demo.ts";
 import { formatMetrics } from "../eval/evaluate.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 const SPEC = {
   usage: "deno task demo [--out DIR] [--per-class N] [--epochs N] [--seed N]",

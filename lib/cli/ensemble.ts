@@ -7,7 +7,8 @@ import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { combineModels, ensembleCrossValidation } from "../train/ensemble.ts";
 import { loadModel, modelDir, saveModel } from "../model/modelio.ts";
-import { UserError, writeJsonAtomic } from "../core/fs.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { join } from "node:path";
 
 const SPEC = {

@@ -8,7 +8,8 @@ import { BACKEND_OPTION, initBackend, loadSamples } from "./common.ts";
 import { computeMetrics, formatMetrics, predict } from "../eval/evaluate.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
-import { UserError, writeJsonAtomic } from "../core/fs.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { saveRunPlots } from "../train/report.ts";
 
 const SPEC = {

@@ -5,7 +5,8 @@
  * @module
  */
 import { parseCommand, runMain, str } from "./args.ts";
-import { UserError, writeTextAtomic } from "../core/fs.ts";
+import { writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { depthFromMedianFiles, mergeCallFiles } from "../calls/genome.ts";
 
 const SPEC = {

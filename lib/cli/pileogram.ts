@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError, writeFileAtomic, writeTextAtomic } from "../core/fs.ts";
+import { statOrNull, writeFileAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";
 import {
   coverage,

@@ -5,7 +5,8 @@
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError } from "../core/fs.ts";
+import { statOrNull } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { inputLabel } from "../overlaps/paf_engine.ts";
 import { bucketFile, SCATTER_DEFAULTS, scatterPaf } from "../overlaps/scatter.ts";
 

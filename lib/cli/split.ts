@@ -8,7 +8,7 @@ import { listDataset, writeManifest } from "../data/dataset.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
 import { copyThesisLayout, summarizeSplit } from "../data/split_io.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 const SPEC = {
   usage: "deno task split --data DIR --out OUT [--test-fraction F] [--seed N] [--copy]",

@@ -6,7 +6,8 @@
 import { resolve } from "node:path";
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { statOrNull, UserError, writeTextAtomic } from "../core/fs.ts";
+import { statOrNull, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
 import { callsFromPaf, type CallsResult } from "../calls/calls.ts";

@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError } from "../core/fs.ts";
+import { statOrNull } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";
 import { requireDir, writeFileAtomic } from "../core/fs.ts";
 import {

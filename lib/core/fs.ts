@@ -1,18 +1,11 @@
 /**
  * File-system helpers shared by every stage: atomic writes (temp file + rename, so an
- * interrupted run never leaves a half-written result), existence checks and user errors.
+ * interrupted run never leaves a half-written result), existence checks. Failures a user can fix are
+ * {@link UserError}s (lib/core/errors.ts).
  * @module
  */
 import { dirname, join } from "node:path";
-
-/** An error caused by the user's input (bad path, bad file); CLIs print its message only. */
-export class UserError extends Error {
-  /** Create a user-facing error with a message that names the file and the problem. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+import { UserError } from "./errors.ts";
 
 /** Write bytes to `path` atomically: write a temp file beside it, then rename over it. */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {

@@ -4,7 +4,8 @@
  * @module
  */
 import { basename, extname, join, relative, resolve } from "node:path";
-import { readTextOrFail, requireDir, UserError, writeTextAtomic } from "../core/fs.ts";
+import { readTextOrFail, requireDir, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** The binary label every class maps to. */
 export type Label = "chimeric" | "non_chimeric";

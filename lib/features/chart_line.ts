@@ -12,7 +12,7 @@
  * @module
  */
 import { CachedSource, decodeGrey, type GreyImage, type SourceCacheOptions } from "./preprocess.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Options of curve extraction. */
 export interface CurveOptions {

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { CURVE_CHANNEL_COUNT, CurveSource } from "./chart_line.ts";
 import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
 import { type DepthContext, PileSource } from "./pile_source.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 import { type GreyImage } from "./preprocess.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import {
   niceAxisMax,
   type PileCurve,

@@ -8,8 +8,11 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { LABELS, type Sample } from "../data/dataset.ts";
-import { readFileOrFail, UserError, writeFileAtomic } from "../core/fs.ts";
+import { readFileOrFail, writeFileAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { mulberry32, shuffleInPlace } from "../core/random.ts";
+import { hashInts, sha256Hex } from "../core/hash.ts";
+import { mapPool } from "../core/pool.ts";
 
 /** Resize kernels: `area` averages every source pixel a target pixel covers (keeps a 1-pixel
  * line as a grey trace); `nearest` picks one source pixel (the Keras `load_img` default). */
@@ -303,22 +306,18 @@ export abstract class CachedSource implements FeatureSource {
     paths: string[],
     onEach?: () => void,
   ): Promise<{ images: (Float32Array | null)[]; problems: ImageProblem[] }> {
-    const images: (Float32Array | null)[] = new Array(paths.length).fill(null);
     const problems: ImageProblem[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < paths.length) {
-        const i = next++;
-        try {
-          images[i] = await this.get(paths[i]);
-        } catch (err) {
-          if (!(err instanceof UserError)) throw err;
-          problems.push({ path: paths[i], reason: err.message.replace(`${paths[i]}: `, "") });
-        }
-        onEach?.();
+    const images = await mapPool(paths, this.concurrency, async (path) => {
+      let image: Float32Array | null = null;
+      try {
+        image = await this.get(path);
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        problems.push({ path, reason: err.message.replace(`${path}: `, "") });
       }
-    };
-    await Promise.all(Array.from({ length: this.concurrency }, worker));
+      onEach?.();
+      return image;
+    });
     return { images, problems };
   }
 
@@ -327,8 +326,7 @@ export abstract class CachedSource implements FeatureSource {
     const all = new Uint8Array(bytes.length + tag.length);
     all.set(bytes);
     all.set(tag, bytes.length);
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    return await sha256Hex(all);
   }
 }
 
@@ -438,9 +436,7 @@ export function batchesPerPass(n: number, batchSize: number): number {
 
 /** A deterministic hash of integers to [0, 1) (position-based randomness that can be skipped). */
 function hash01(...xs: number[]): number {
-  let h = 0x811c9dc5;
-  for (const x of xs) h = Math.imul(h ^ (x >>> 0), 0x01000193) ^ (h >>> 15);
-  return mulberry32(h)();
+  return mulberry32(hashInts(xs))();
 }
 
 /**

@@ -9,7 +9,10 @@ import { isAbsolute, relative, resolve } from "node:path";
 import sharp from "sharp";
 import type { Label, ManifestRow, Sample } from "../data/dataset.ts";
 import { LABELS, parseCsvLine } from "../data/dataset.ts";
-import { readJson, readTextOrFail, UserError } from "../core/fs.ts";
+import { readJson, readTextOrFail } from "../core/fs.ts";
+import { byteHash, sha256Hex } from "../core/hash.ts";
+import { mapPool } from "../core/pool.ts";
+import { UserError } from "../core/errors.ts";
 
 /** What kind of problem an issue reports. */
 export type IssueKind =
@@ -147,12 +150,6 @@ export const NEAR_THRESHOLD: Record<NearMethod, number> = { curve: 5, dhash: 4 }
 
 // ---------------------------------------------------------------------------------------
 // Hashing
-
-/** Hex SHA-256 of some bytes. */
-export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Difference hash of an image: flattened on white, greyscale, resized (area-averaged) to
@@ -327,24 +324,6 @@ export function hashHex(h: Uint32Array): string {
   return Array.from(h, (w) => w.toString(16).padStart(8, "0")).join("");
 }
 
-/** Run `fn` over `items` with at most `limit` calls in flight; results keep input order. */
-export async function mapPool<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 /**
  * Fingerprint every sample (file SHA-256, and the drawn curve or the dHash), reading each
  * file once. Throws a
@@ -419,11 +398,9 @@ export function findReadIdConflicts(samples: readonly Sample[]): LabelIssue[] {
   return out.sort((a, b) => (a.scores.readId! < b.scores.readId! ? -1 : 1));
 }
 
+/** FNV-1a of a float array's bytes. */
 function fnv1a(a: Float32Array): number {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h >>> 0;
+  return byteHash(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { statOrNull, UserError, writeFileAtomic, writeJsonAtomic } from "../core/fs.ts";
+import { sha256Hex } from "../core/hash.ts";
+import { statOrNull, writeFileAtomic, writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { inputFromMeta, type InputSpec } from "../features/inputs.ts";
 
 /** What this project stores next to the weights: how to feed the model. */
@@ -35,8 +37,7 @@ export async function saveModel(
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = concatWeights(artifacts.weightData);
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-      const hash = Array.from(digest.slice(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+      const hash = (await sha256Hex(data)).slice(0, 12);
       const weightsName = `weights-${hash}.bin`;
       await writeFileAtomic(join(dir, weightsName), data);
       const json = {

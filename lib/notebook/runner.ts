@@ -6,7 +6,8 @@
  * @module
  */
 import { basename, join, resolve } from "node:path";
-import { readJson, requireDir, UserError } from "../core/fs.ts";
+import { readJson, requireDir } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Default options of a notebook run. */
 export const NOTEBOOK_RUN_DEFAULTS = {

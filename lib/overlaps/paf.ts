@@ -4,7 +4,7 @@
  * malformed line is a UserError naming the file and the line number.
  * @module
  */
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 
 /** One PAF line: an overlap between a query read and a target read. */
 export interface PafRecord {

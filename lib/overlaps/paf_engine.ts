@@ -9,7 +9,8 @@
  * @module
  */
 import { createGunzip } from "node:zlib";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { byteHash, hashId } from "../core/hash.ts";
 import { type PafRecord, parsePafLine } from "./paf.ts";
 import type { PileogramOptions } from "./pileogram.ts";
 
@@ -22,12 +23,7 @@ export interface PafEngineOptions {
 /** Defaults of the byte-level reader. */
 export const PAF_ENGINE_DEFAULTS: Required<PafEngineOptions> = { chunkSize: 1 << 20 };
 
-/** FNV-1a hash of a string's UTF-16 code units: THE read id hash (buckets, shards). */
-export function hashId(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+export { hashId };
 
 /** A bucket of reads: those whose hashId mod K is k. */
 export interface Bucket {
@@ -604,12 +600,7 @@ export class NameTable {
   }
 }
 
-/** FNV-1a over bytes (equals hashId of the string for ASCII names). */
-export function byteHash(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
-  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  return h >>> 0;
-}
+export { byteHash };
 
 /** Whether `buf[s..e)` is all ASCII (then byteHash equals hashId). */
 function isAscii(buf: Uint8Array, s: number, e: number): boolean {

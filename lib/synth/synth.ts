@@ -11,6 +11,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { writeFileAtomic, writeTextAtomic } from "../core/fs.ts";
 import { mulberry32, type Rng } from "../core/random.ts";
+import { mapPool } from "../core/pool.ts";
 import {
   type PileCurve,
   pileCurve,
@@ -584,31 +585,24 @@ export async function writeSynthDataset(dir: string, opts: WriteSynthOptions): P
   const concurrency = opts.concurrency ?? 4;
   const jobs: [SynthClass, number][] = [];
   for (let i = 0; i < opts.perClass; i++) for (const c of SYNTH_CLASSES) jobs.push([c, i]);
-  const rows: TruthRow[] = new Array(jobs.length);
   let done = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const j = next++;
-      const [cls, i] = jobs[j];
-      const ch = synthChart(sample, cls, i);
-      const file = `${cls}/${ch.read.id}.png`;
-      const png = await renderPng(ch.curve, sample.opts.chart);
-      await writeFileAtomic(join(dir, file), png);
-      rows[j] = {
-        file,
-        cls,
-        readId: ch.read.id,
-        readLen: ch.read.length,
-        nOverlaps: ch.intervals.length / 2,
-        median: ch.curve.median,
-        ruleScore: Math.round(ruleScore(ch.curve.data, ch.curve.median).score * 1000) / 1000,
-        fragments: fragmentText(ch.read, sample),
-      };
-      opts.onChart?.(++done, jobs.length);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const rows = await mapPool(jobs, concurrency, async ([cls, i]): Promise<TruthRow> => {
+    const ch = synthChart(sample, cls, i);
+    const file = `${cls}/${ch.read.id}.png`;
+    const png = await renderPng(ch.curve, sample.opts.chart);
+    await writeFileAtomic(join(dir, file), png);
+    opts.onChart?.(++done, jobs.length);
+    return {
+      file,
+      cls,
+      readId: ch.read.id,
+      readLen: ch.read.length,
+      nOverlaps: ch.intervals.length / 2,
+      median: ch.curve.median,
+      ruleScore: Math.round(ruleScore(ch.curve.data, ch.curve.median).score * 1000) / 1000,
+      fragments: fragmentText(ch.read, sample),
+    };
+  });
   const header = "file,class,read_id,read_len,n_overlaps,median,rule_score,fragments";
   const lines = rows.map((r) =>
     [r.file, r.cls, r.readId, r.readLen, r.nOverlaps, r.median, r.ruleScore, r.fragments].join(",")
@@ -826,15 +820,11 @@ export async function synthThroughput(
   const warm = synthChart(sample, "regular", 0);
   await renderPng(warm.curve, sample.opts.chart);
   const t0 = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < charts) {
-      const i = next++;
-      const ch = synthChart(sample, SYNTH_CLASSES[i % 3], i);
-      await renderPng(ch.curve, sample.opts.chart);
-    }
-  };
-  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
+  const indices = Array.from({ length: charts }, (_, i) => i);
+  await mapPool(indices, opts.concurrency ?? 4, async (i) => {
+    const ch = synthChart(sample, SYNTH_CLASSES[i % 3], i);
+    await renderPng(ch.curve, sample.opts.chart);
+  });
   const seconds = (performance.now() - t0) / 1000;
   return { charts, seconds, chartsPerSecond: charts / seconds };
 }

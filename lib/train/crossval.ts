@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { Sample } from "../data/dataset.ts";
 import { computeMetrics, predict, type Prediction } from "../eval/evaluate.ts";
 import { csvField } from "../data/dataset.ts";
-import { readJson, statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { readJson, statOrNull, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { defaultInput, makeSource } from "../features/inputs.ts";
 import { kFoldIndices } from "../data/split.ts";
 import {

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { computeMetrics, type Prediction } from "../eval/evaluate.ts";
-import { UserError } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { readFoldPredictions, type Spread, spread } from "./crossval.ts";
 
 /** A layer of a functional model's JSON topology (Keras format, snake_case keys). */

@@ -11,7 +11,7 @@ import {
   THREADS_ENV,
   wasmThreads,
 } from "../../lib/backend/backend.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { BLAS_ENV } from "../../lib/backend/kernels/blas.ts";
 import { startPool, stopPool, submitConv } from "../../lib/backend/kernels/pool.ts";
 import { nativeGemmActive } from "../../lib/backend/kernels/wasm.ts";

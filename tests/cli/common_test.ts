@@ -11,7 +11,7 @@ import {
   trainOptionsFrom,
 } from "../../lib/cli/common.ts";
 import { writeManifest } from "../../lib/data/dataset.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { OVERRIDE_KEYS, PRESETS } from "../../lib/train/train.ts";
 import { tempDir } from "../fixtures.ts";
 

@@ -6,11 +6,11 @@ import {
   readTextOrFail,
   requireDir,
   statOrNull,
-  UserError,
   writeFileAtomic,
   writeJsonAtomic,
   writeTextAtomic,
 } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { tempDir } from "../fixtures.ts";
 
 async function names(dir: string): Promise<string[]> {

@@ -9,7 +9,7 @@ import {
   readManifest,
   writeManifest,
 } from "../../lib/data/dataset.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { HAS_REAL_DATA, makeDataset, REAL_DATA, tempDir } from "../fixtures.ts";
 
 Deno.test("labelOf maps chimeric to chimeric and every other class to non_chimeric", () => {

@@ -12,7 +12,7 @@ import {
   loadCurve,
   shiftCurve,
 } from "../../lib/features/chart_line.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { HAS_REAL_DATA, REAL_DATA as REAL } from "../fixtures.ts";
 
 const W = 750;

@@ -6,7 +6,7 @@ import {
   type InputSpec,
   makeSource,
 } from "../../lib/features/inputs.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { PREPROCESS_DEFAULTS } from "../../lib/features/preprocess.ts";
 import { CURVE_DEFAULTS } from "../../lib/features/chart_line.ts";
 import { modelInput } from "../../lib/model/model.ts";

@@ -12,7 +12,7 @@ import {
   resizeGrey,
   toGreyOnWhite,
 } from "../../lib/features/preprocess.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import {
   chartSvg,
   fixtureCurve,

@@ -13,7 +13,6 @@ import {
   hamming,
   type LabelIssue,
   labelIssuesDocument,
-  mapPool,
   nearCurvePairs,
   nearPairs,
   nearPairsBrute,
@@ -21,7 +20,7 @@ import {
   readOof,
 } from "../../lib/labels/labels.ts";
 import { mulberry32, type Rng } from "../../lib/core/random.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 
 // ---------------------------------------------------------------------------------------
 // Fixture: small pile-o-gram-like PNGs (a blue polyline on white), drawn with sharp.
@@ -388,18 +387,6 @@ Deno.test("label_issues.json paths round-trip relative to its folder", async () 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("mapPool keeps order and bounds concurrency", async () => {
-  let inFlight = 0, peak = 0;
-  const out = await mapPool([5, 1, 3, 2], 2, async (x) => {
-    peak = Math.max(peak, ++inFlight);
-    await new Promise((r) => setTimeout(r, x));
-    inFlight--;
-    return x * 10;
-  });
-  assert.deepEqual(out, [50, 10, 30, 20]);
-  assert.equal(peak, 2);
 });
 
 const REAL = new URL("../../../shared/data/original_data", import.meta.url).pathname;

@@ -25,7 +25,7 @@ import {
 import type { ModelSummary } from "../../lib/model/model.ts";
 import type { TrainCallbacks } from "../../lib/train/train.ts";
 import { rocCurve } from "../../lib/viz/plots.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 
 /** Run `fn` while collecting console.log output. */
 async function logged(fn: () => Promise<void>): Promise<string[]> {

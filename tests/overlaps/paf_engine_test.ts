@@ -3,16 +3,15 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import {
   bucketOf,
-  byteHash,
-  hashId,
   NameTable,
   type PafPile,
   parseBucket,
   pilesFromPaf,
   scanPaf,
 } from "../../lib/overlaps/paf_engine.ts";
+import { byteHash, hashId } from "../../lib/core/hash.ts";
 import { parsePafLine, readPaf } from "../../lib/overlaps/paf.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
 import { bucketFile, scatterPaf } from "../../lib/overlaps/scatter.ts";
 import { tempDir } from "../fixtures.ts";

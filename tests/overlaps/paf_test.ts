@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatPafLine, parsePafLine, readLines, readPaf } from "../../lib/overlaps/paf.ts";
-import { UserError } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 
 const LINE = "r1\t10000\t100\t9000\t+\tr2\t12000\t3000\t11900\t8000\t9000\t0\ttp:A:S\tcm:i:900";
 

@@ -6,7 +6,6 @@ import {
   chartSvg,
   coverage,
   curveFromCoverage,
-  hashId,
   medianCoverage,
   niceAxisMax,
   type PafPile,
@@ -16,6 +15,7 @@ import {
   renderPng,
   validRegion,
 } from "../../lib/overlaps/pileogram.ts";
+import { hashId } from "../../lib/core/hash.ts";
 import { HAS_REAL_DATA, REAL_DATA } from "../fixtures.ts";
 
 Deno.test("coverage: 16 bp bins, each interval shrunk by one bin at each end", () => {

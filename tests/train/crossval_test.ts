@@ -18,7 +18,8 @@ import {
 } from "../../lib/train/crossval.ts";
 import type { Prediction } from "../../lib/eval/evaluate.ts";
 import { PRESETS, type TrainOptions } from "../../lib/train/train.ts";
-import { readJson, statOrNull, UserError } from "../../lib/core/fs.ts";
+import { readJson, statOrNull } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { testBackend } from "../test_backend.ts";
 

@@ -15,7 +15,8 @@ import {
   withOverrides,
 } from "../../lib/train/train.ts";
 import { readManifest } from "../../lib/data/dataset.ts";
-import { readJson, statOrNull, UserError } from "../../lib/core/fs.ts";
+import { readJson, statOrNull } from "../../lib/core/fs.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { computeMetrics, predict } from "../../lib/eval/evaluate.ts";
 import { defaultInput, makeSource } from "../../lib/features/inputs.ts";
 import { FusedRMSPropOptimizer } from "../../lib/backend/kernels/rmsprop.ts";
