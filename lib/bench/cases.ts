@@ -12,7 +12,7 @@ import { cpuMs, profileKernels, wasmThreads } from "../backend/backend.ts";
 import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
 import { join } from "node:path";
 import { listDataset } from "../data/dataset.ts";
-import { CurveSource } from "../features/chart_line.ts";
+import { LineSource as CurveSource } from "../features/chart_line.ts";
 import { type CachedSource, ImageCache } from "../features/preprocess.ts";
 import { synthThroughput, writeSynthDataset } from "../synth/synth.ts";
 import { pafClassifyCase, pafParseCase } from "./genome_bench.ts";

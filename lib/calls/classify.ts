@@ -13,7 +13,7 @@ import type { PileClassifier, ReadCall } from "./calls.ts";
 import type { InputSpec } from "../features/inputs.ts";
 import { predictFeatures } from "../eval/evaluate.ts";
 import { PILE_CHANNEL_COUNT } from "../features/pile_features.ts";
-import { flipCurve } from "../features/chart_line.ts";
+import { flipSequence as flipCurve } from "../features/sequence.ts";
 
 /** The pretrained model shipped in the repository. */
 export const DEFAULT_MODEL = new URL("../../models/compact", import.meta.url).pathname;

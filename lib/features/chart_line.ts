@@ -8,14 +8,17 @@
  * `top` (highest ink), `bottom` (lowest ink), `valid` (the read's span, from its first to its
  * last inked column), `clipped` (the line runs above the box, so that column has no ink) and
  * `level` (`top` relative to the median `top` over the read's span, divided by
- * {@link LEVEL_CAP} and capped at 1).
+ * {@link LEVEL_CAP} and capped at 1). {@link lineRows} reads the same line at pixel
+ * resolution from any chart, for comparing charts with each other (lib/labels/).
  * @module
  */
 import { CachedSource, decodeGrey, type GreyImage, type SourceCacheOptions } from "./preprocess.ts";
+import sharp from "sharp";
 import { UserError } from "../core/errors.ts";
+import { flipSequence, shiftSequence } from "./sequence.ts";
 
 /** Options of curve extraction. */
-export interface CurveOptions {
+export interface LineOptions {
   /** Output length: the box's columns are grouped into this many (145 = fours at 750 wide). */
   columns?: number;
   /** Left edge of the axes box, as a fraction of the image width. */
@@ -31,7 +34,7 @@ export interface CurveOptions {
 }
 
 /** Curve defaults: Raven's matplotlib layout, 145 columns (groups of 4 of the 581 at 750x500). */
-export const CURVE_DEFAULTS: Required<CurveOptions> = {
+export const LINE_DEFAULTS: Required<LineOptions> = {
   columns: 145,
   left: 0.125,
   right: 0.9,
@@ -41,7 +44,7 @@ export const CURVE_DEFAULTS: Required<CurveOptions> = {
 };
 
 /** Channel names of a curve, in storage order (per column: top, bottom, valid, clipped, level). */
-export const CURVE_CHANNELS = ["top", "bottom", "valid", "clipped", "level"] as const;
+export const LINE_CHANNELS = ["top", "bottom", "valid", "clipped", "level"] as const;
 
 /** `level` is top / median top, divided by this and capped at 1 (so 4x the median and above). */
 export const LEVEL_CAP = 4;
@@ -50,13 +53,13 @@ export const LEVEL_CAP = 4;
 const MIN_MEDIAN = 0.02;
 
 /** Number of channels per curve column. */
-export const CURVE_CHANNEL_COUNT = CURVE_CHANNELS.length;
+export const LINE_CHANNEL_COUNT = LINE_CHANNELS.length;
 
 /** Smallest image side accepted (below this no chart can be read). */
-export const MIN_CURVE_IMAGE_SIDE = 32;
+export const MIN_CHART_SIDE = 32;
 
 /** The pixel box of the axes in an image of the given size (columns [x0, x1), rows). */
-export interface CurveBox {
+export interface ChartBox {
   /** First column of the box. */
   x0: number;
   /** One past the last column of the box. */
@@ -68,8 +71,8 @@ export interface CurveBox {
 }
 
 /** The axes box in pixels for a `width`x`height` image (750x500: columns 94..674, rows 449..50). */
-export function curveBox(width: number, height: number, opts: CurveOptions = {}): CurveBox {
-  const o = { ...CURVE_DEFAULTS, ...opts };
+export function chartBox(width: number, height: number, opts: LineOptions = {}): ChartBox {
+  const o = { ...LINE_DEFAULTS, ...opts };
   return {
     x0: Math.round(o.left * width),
     x1: Math.round(o.right * width),
@@ -85,21 +88,21 @@ export function curveBox(width: number, height: number, opts: CurveOptions = {})
  * tfjs conv1d input). Throws UserError naming `name` when the image is too small or has no
  * ink inside the axes box.
  */
-export function curveFromGrey(
+export function lineFromGrey(
   img: GreyImage,
-  opts: CurveOptions = {},
+  opts: LineOptions = {},
   name = "<image>",
 ): Float32Array {
-  const o = { ...CURVE_DEFAULTS, ...opts };
+  const o = { ...LINE_DEFAULTS, ...opts };
   const { width: w, height: h, data } = img;
-  if (w < MIN_CURVE_IMAGE_SIDE || h < MIN_CURVE_IMAGE_SIDE) {
+  if (w < MIN_CHART_SIDE || h < MIN_CHART_SIDE) {
     throw new UserError(
       `${name}: image is ${w}x${h}, too small for a pile-o-gram (at least ` +
-        `${MIN_CURVE_IMAGE_SIDE}x${MIN_CURVE_IMAGE_SIDE})`,
+        `${MIN_CHART_SIDE}x${MIN_CHART_SIDE})`,
     );
   }
   if (data.length !== w * h) throw new UserError(`${name}: pixel buffer does not match ${w}x${h}`);
-  const box = curveBox(w, h, o);
+  const box = chartBox(w, h, o);
   const span = box.x1 - box.x0;
   const range = box.zeroRow - box.clipRow;
   if (span < o.columns || range <= 0) {
@@ -129,7 +132,7 @@ export function curveFromGrey(
   }
   if (first < 0) throw new UserError(`${name}: no curve found (no ink in the chart area)`);
   const height = (row: number) => Math.min(1, Math.max(0, (box.zeroRow - row) / range));
-  const out = new Float32Array(o.columns * CURVE_CHANNEL_COUNT);
+  const out = new Float32Array(o.columns * LINE_CHANNEL_COUNT);
   for (let j = 0; j < o.columns; j++) {
     const a = Math.floor((j * span) / o.columns);
     const b = Math.floor(((j + 1) * span) / o.columns);
@@ -152,7 +155,7 @@ export function curveFromGrey(
         bottom = Math.min(bottom, height(bottomRow[c]));
       }
     }
-    const k = j * CURVE_CHANNEL_COUNT;
+    const k = j * LINE_CHANNEL_COUNT;
     out[k] = top;
     out[k + 1] = valid ? bottom : 0;
     out[k + 2] = valid;
@@ -161,95 +164,64 @@ export function curveFromGrey(
   // level: top relative to the read's median top over its span.
   const tops: number[] = [];
   for (let j = 0; j < o.columns; j++) {
-    if (out[j * CURVE_CHANNEL_COUNT + 2]) tops.push(out[j * CURVE_CHANNEL_COUNT]);
+    if (out[j * LINE_CHANNEL_COUNT + 2]) tops.push(out[j * LINE_CHANNEL_COUNT]);
   }
   tops.sort((a, b) => a - b);
   const mid = tops.length >> 1;
   const median = tops.length % 2 ? tops[mid] : (tops[mid - 1] + tops[mid]) / 2;
   const scale = 1 / (Math.max(median, MIN_MEDIAN) * LEVEL_CAP);
   for (let j = 0; j < o.columns; j++) {
-    const k = j * CURVE_CHANNEL_COUNT;
+    const k = j * LINE_CHANNEL_COUNT;
     out[k + 4] = Math.min(1, out[k] * scale);
   }
   return out;
 }
 
 /** Decode an image file (or its bytes) and read its curve; bad images throw UserError. */
-export async function loadCurve(
+export async function loadLine(
   path: string | Uint8Array,
-  opts: CurveOptions = {},
+  opts: LineOptions = {},
   name = "<buffer>",
 ): Promise<Float32Array> {
   const file = typeof path === "string" ? path : name;
-  return curveFromGrey(await decodeGrey(path, file), opts, file);
-}
-
-/** Mirror a curve left-right (`columns` positions of `channels` values; returns a new array). */
-export function flipCurve(
-  x: Float32Array,
-  columns: number,
-  channels: number = CURVE_CHANNEL_COUNT,
-): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let j = 0; j < columns; j++) {
-    const s = (columns - 1 - j) * channels;
-    for (let c = 0; c < channels; c++) out[j * channels + c] = x[s + c];
-  }
-  return out;
-}
-
-/**
- * Move a curve `by` columns along the read (positive: to the right), filling the columns it
- * leaves with zeros (no read there); returns a new array.
- */
-export function shiftCurve(
-  x: Float32Array,
-  by: number,
-  channels: number = CURVE_CHANNEL_COUNT,
-): Float32Array {
-  const out = new Float32Array(x.length);
-  const d = Math.trunc(by) * channels;
-  if (Math.abs(d) >= x.length) return out;
-  if (d >= 0) out.set(x.subarray(0, x.length - d), d);
-  else out.set(x.subarray(-d));
-  return out;
+  return lineFromGrey(await decodeGrey(path, file), opts, file);
 }
 
 /** Options of the curve feature source. */
-export interface CurveSourceOptions extends CurveOptions, SourceCacheOptions {}
+export interface LineSourceOptions extends LineOptions, SourceCacheOptions {}
 
 /**
  * Curves of image files for training and classification: a cached feature source of shape
  * [columns, 5], stored as Float32.
  */
-export class CurveSource extends CachedSource {
-  readonly options: Required<CurveOptions>;
+export class LineSource extends CachedSource {
+  readonly options: Required<LineOptions>;
 
   /** Create a source for one curve setting. */
-  constructor(opts: CurveSourceOptions = {}) {
+  constructor(opts: LineSourceOptions = {}) {
     const { dir, concurrency, ...rest } = opts;
     super({ dir, concurrency });
-    this.options = { ...CURVE_DEFAULTS, ...rest };
+    this.options = { ...LINE_DEFAULTS, ...rest };
   }
 
   /** Input shape of one sample: [columns, 5]. */
   get shape(): number[] {
-    return [this.options.columns, CURVE_CHANNEL_COUNT];
+    return [this.options.columns, LINE_CHANNEL_COUNT];
   }
 
   /** The curve mirrored left-right. */
   flip(x: Float32Array): Float32Array {
-    return flipCurve(x, this.options.columns);
+    return flipSequence(x, this.options.columns, LINE_CHANNEL_COUNT);
   }
 
   /** The curve moved `by` columns (zero fill). */
   shift(x: Float32Array, by: number): Float32Array {
-    return shiftCurve(x, by);
+    return shiftSequence(x, by, LINE_CHANNEL_COUNT);
   }
 
   /** The curve of a decoded image. */
   fromGrey(img: GreyImage, name: string): Float32Array {
-    return curveFromGrey(img, this.options, name);
+    return lineFromGrey(img, this.options, name);
   }
 
   protected get cacheTag(): string {
@@ -262,8 +234,38 @@ export class CurveSource extends CachedSource {
   }
 
   protected decode(stored: Uint8Array): Float32Array | null {
-    const size = this.options.columns * CURVE_CHANNEL_COUNT;
+    const size = this.options.columns * LINE_CHANNEL_COUNT;
     if (stored.length !== size * 4) return null;
     return new Float32Array(stored.buffer.slice(stored.byteOffset, stored.byteOffset + size * 4));
   }
+}
+
+/**
+ * The drawn line of any line chart at pixel resolution (near-duplicate search,
+ * lib/labels/): a pixel's ink is how far its most saturated channel is
+ * from white (255 - min(R, G, B)), composited on white by its alpha; in each column the
+ * line's row (`rows[x]`) is the ink-weighted mean row of the pixels with at least 1/8 ink
+ * (NaN where the column has none). Any line colour on white works.
+ */
+export async function lineRows(
+  image: Uint8Array | string,
+): Promise<{ rows: Float32Array; height: number }> {
+  const { data, info } = await sharp(image).raw({ depth: "uchar" }).toBuffer({
+    resolveWithObject: true,
+  });
+  const { width: w, height: h, channels: ch } = info;
+  const colour = ch >= 3;
+  const alpha = ch === 2 || ch === 4;
+  const ws = new Float64Array(w);
+  const ys = new Float64Array(w);
+  for (let y = 0, k = 0; y < h; y++) {
+    for (let x = 0; x < w; x++, k += ch) {
+      let v = data[k];
+      if (colour) v = Math.min(v, data[k + 1], data[k + 2]);
+      let dark = 255 - v;
+      if (alpha) dark = (dark * data[k + ch - 1]) / 255;
+      if (dark >= 32) (ws[x] += dark, ys[x] += dark * y);
+    }
+  }
+  return { rows: Float32Array.from(ws, (v, x) => (v > 0 ? ys[x] / v : NaN)), height: h };
 }

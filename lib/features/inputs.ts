@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { UserError } from "../core/errors.ts";
-import { CURVE_CHANNEL_COUNT, CurveSource } from "./chart_line.ts";
+import { LINE_CHANNEL_COUNT, LineSource } from "./chart_line.ts";
 import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
 import { type DepthContext, PileSource } from "./pile_source.ts";
 import {
@@ -49,7 +49,7 @@ export type InputSpec = ImageInput | CurveInput | PileInput;
 
 /** Shape of one sample of a 1-D representation: [columns, channels]. */
 export function sequenceChannels(spec: CurveInput | PileInput): number {
-  return spec.kind === "pile" ? PILE_CHANNEL_COUNT : CURVE_CHANNEL_COUNT;
+  return spec.kind === "pile" ? PILE_CHANNEL_COUNT : LINE_CHANNEL_COUNT;
 }
 
 /** The input representation each model is trained on by default. */
@@ -78,7 +78,7 @@ export function makeSource(spec: InputSpec, opts: SourceOptions = {}): FeatureSo
         dir: opts.cacheDir ? join(opts.cacheDir, `image-${spec.size}-${spec.resize}`) : undefined,
       });
     case "curve":
-      return new CurveSource({
+      return new LineSource({
         columns: spec.columns,
         dir: opts.cacheDir ? join(opts.cacheDir, `curve-${spec.columns}`) : undefined,
       });

@@ -24,7 +24,7 @@ import {
   typicalDepth,
   unpackFeatures,
 } from "./pile_features.ts";
-import { flipCurve, shiftCurve } from "./chart_line.ts";
+import { flipSequence, shiftSequence } from "./sequence.ts";
 
 /** What coverage is made relative to: the group's typical depth D, or each read's own median. */
 export type DepthContext = "dataset" | "read";
@@ -113,12 +113,12 @@ export class PileSource extends CachedSource {
 
   /** The input mirrored left-right. */
   flip(x: Float32Array): Float32Array {
-    return flipCurve(x, this.options.columns, PILE_CHANNEL_COUNT);
+    return flipSequence(x, this.options.columns, PILE_CHANNEL_COUNT);
   }
 
   /** The input moved `by` columns (zero fill). */
   shift(x: Float32Array, by: number): Float32Array {
-    return shiftCurve(x, by, PILE_CHANNEL_COUNT);
+    return shiftSequence(x, by, PILE_CHANNEL_COUNT);
   }
 
   /** The stored features of a decoded image (coverage units; no depth context yet). */

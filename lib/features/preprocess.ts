@@ -191,7 +191,7 @@ export interface CacheStats {
  * What the batch generator and the trainer need from an input pipeline: the per-sample input
  * shape, batched loading that reports unreadable files, the horizontal flip, and the features
  * of an image already decoded (charts drawn in memory from overlaps). `ImageCache` is the image
- * pipeline, `CurveSource` (lib/features/chart_line.ts) the coverage-curve one.
+ * pipeline, `LineSource` (lib/features/chart_line.ts) the coverage-curve one.
  */
 export interface FeatureSource {
   /** Input shape of one sample, without the batch dimension (e.g. [224, 224, 1]). */

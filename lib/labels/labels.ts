@@ -11,6 +11,7 @@ import type { Label, ManifestRow, Sample } from "../data/dataset.ts";
 import { LABELS, parseCsvLine } from "../data/dataset.ts";
 import { readJson, readTextOrFail } from "../core/fs.ts";
 import { byteHash, sha256Hex } from "../core/hash.ts";
+import { lineRows } from "../features/chart_line.ts";
 import { mapPool } from "../core/pool.ts";
 import { UserError } from "../core/errors.ts";
 
@@ -182,40 +183,11 @@ export async function dHash(
 }
 
 /**
- * The drawn curve of a line chart: a pixel's ink is how far its most saturated channel is
- * from white (255 - min(R, G, B)), composited on white by its alpha; in each column the
- * curve's row (`rows[x]`) is the ink-weighted mean row of the pixels with at least 1/8 ink
- * (NaN where the column has none). Any line colour on white works.
- */
-export async function extractCurve(
-  image: Uint8Array | string,
-): Promise<{ rows: Float32Array; height: number }> {
-  const { data, info } = await sharp(image).raw({ depth: "uchar" }).toBuffer({
-    resolveWithObject: true,
-  });
-  const { width: w, height: h, channels: ch } = info;
-  const colour = ch >= 3;
-  const alpha = ch === 2 || ch === 4;
-  const ws = new Float64Array(w);
-  const ys = new Float64Array(w);
-  for (let y = 0, k = 0; y < h; y++) {
-    for (let x = 0; x < w; x++, k += ch) {
-      let v = data[k];
-      if (colour) v = Math.min(v, data[k + 1], data[k + 2]);
-      let dark = 255 - v;
-      if (alpha) dark = (dark * data[k + ch - 1]) / 255;
-      if (dark >= 32) (ws[x] += dark, ys[x] += dark * y);
-    }
-  }
-  return { rows: Float32Array.from(ws, (v, x) => (v > 0 ? ys[x] / v : NaN)), height: h };
-}
-
-/**
  * Distance of two curves (same width): the percentage of columns, among those with ink in
  * either image, where the rows differ by more than `tolerance` pixels or only one image
  * has ink. 0 for two images without any ink; 100 for curves of different widths.
  */
-export function curveDistance(
+export function lineDistance(
   a: Float32Array,
   b: Float32Array,
   tolerance = CLEAN_DEFAULTS.curveTolerance,
@@ -240,7 +212,7 @@ export function curveDistance(
  * at most `tolerance`, so the L1 gap between 16 segment sums and the gap in inked column
  * counts bound the number of differing columns from below.
  */
-export function nearCurvePairs(
+export function nearLinePairs(
   curves: readonly Float32Array[],
   maxDistance: number,
   height: number,
@@ -288,7 +260,7 @@ export function nearCurvePairs(
         if (!(Math.abs(u - v) <= tolerance)) diff++;
       }
       if (diff > maxDiff) continue;
-      const d = curveDistance(ci, cj, tolerance);
+      const d = lineDistance(ci, cj, tolerance);
       if (d <= maxDistance) out.push(i < j ? [i, j, d] : [j, i, d]);
     }
   }
@@ -348,7 +320,7 @@ export function fingerprintImages(
         fp.dhash = await dHash(bytes, o.hashSize);
         fp.bits = o.hashSize * o.hashSize;
       } else {
-        const c = await extractCurve(bytes);
+        const c = await lineRows(bytes);
         fp.curve = c.rows;
         fp.height = c.height;
       }
@@ -525,7 +497,7 @@ export function nearPairs(
 
 /**
  * Near-duplicate issues: pairs of images within `maxDistance` (curves: percent of differing
- * columns, see `curveDistance`; dHashes: bits), searched over one representative per
+ * columns, see `lineDistance`; dHashes: bits), searched over one representative per
  * exact-duplicate group (its first file), so exact copies are not reported again. Sorted by
  * distance, then path.
  */
@@ -542,7 +514,7 @@ export function findNearDuplicates(
   const bits = fps[0].bits;
   const pairs = fps[0].dhash
     ? nearPairs(reps.map((i) => fps[i].dhash!), maxDistance, bits)
-    : nearCurvePairs(
+    : nearLinePairs(
       reps.map((i) => fps[i].curve!),
       maxDistance,
       Math.max(...reps.map((i) => fps[i].height ?? 0)),

@@ -3,7 +3,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { CURVE_CHANNEL_COUNT, CURVE_DEFAULTS } from "../features/chart_line.ts";
+import { LINE_CHANNEL_COUNT, LINE_DEFAULTS } from "../features/chart_line.ts";
 
 /** Names of the models this project builds. */
 export type ModelName = "alexnet" | "compact";
@@ -107,8 +107,8 @@ export interface CompactOptions extends ModelOptions {
 
 /** Compact model defaults: 145 columns of 5 channels, dropout 0.3. */
 export const COMPACT_DEFAULTS = {
-  columns: CURVE_DEFAULTS.columns,
-  channels: CURVE_CHANNEL_COUNT,
+  columns: LINE_DEFAULTS.columns,
+  channels: LINE_CHANNEL_COUNT,
   dropout: 0.3,
 };
 

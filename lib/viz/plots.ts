@@ -10,7 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import sharp from "sharp";
 import { writeFileAtomic, writeTextAtomic } from "../core/fs.ts";
-import { CURVE_CHANNELS } from "../features/chart_line.ts";
+import { LINE_CHANNELS } from "../features/chart_line.ts";
 import type { EpochRecord, StepRecord } from "../train/train.ts";
 import type { ConfusionMatrix, RocCurve } from "../eval/evaluate.ts";
 
@@ -632,7 +632,7 @@ export interface CurveSeries {
 
 /** Options of `curvePlot`. */
 export interface CurvePlotOptions extends PlotOptions {
-  /** Channel names in storage order (default: lib/features/chart_line.ts `CURVE_CHANNELS`). */
+  /** Channel names in storage order (default: lib/features/chart_line.ts `LINE_CHANNELS`). */
   channels?: readonly string[];
 }
 
@@ -642,7 +642,7 @@ export interface CurvePlotOptions extends PlotOptions {
  */
 export function curvePlot(curves: CurveSeries[], opts: CurvePlotOptions = {}): string {
   const d = PLOT_DEFAULTS;
-  const names = opts.channels ?? CURVE_CHANNELS;
+  const names = opts.channels ?? LINE_CHANNELS;
   const k = names.length;
   const colors = names.map((_, c) => d.palette[c % d.palette.length]);
   const columns = Math.max(1, ...curves.map((c) => Math.floor(c.values.length / k)));

@@ -76,10 +76,10 @@ Deno.test("pileClassifier: flip-averaged P(chimeric) as predict gives for the sa
   const [p0, p1] = classify(x, 2);
   assert.notEqual(p0, p1);
   // the mirror image of a read gets the same flip-averaged probability
-  const { flipCurve } = await import("../../lib/features/chart_line.ts");
+  const { flipSequence } = await import("../../lib/features/sequence.ts");
   const mirrored = new Float32Array(x.length);
-  mirrored.set(flipCurve(x.subarray(0, 725), 145, 5));
-  mirrored.set(flipCurve(x.subarray(725), 145, 5), 725);
+  mirrored.set(flipSequence(x.subarray(0, 725), 145, 5));
+  mirrored.set(flipSequence(x.subarray(725), 145, 5), 725);
   const [q0, q1] = classify(mirrored, 2);
   assert.ok(Math.abs(p0 - q0) < 1e-6 && Math.abs(p1 - q1) < 1e-6);
   assert.throws(

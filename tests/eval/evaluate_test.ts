@@ -10,7 +10,7 @@ import {
   roc,
 } from "../../lib/eval/evaluate.ts";
 import { buildModel } from "../../lib/model/model.ts";
-import { flipCurve } from "../../lib/features/chart_line.ts";
+import { flipSequence } from "../../lib/features/sequence.ts";
 import { testBackend } from "../test_backend.ts";
 
 await testBackend();
@@ -52,12 +52,12 @@ Deno.test("loss is the mean cross-entropy; an empty set gives zeros and NaN, not
 
 Deno.test("predictFeatures: flip averaging is the mean of the sample's and its mirror's", () => {
   const model = buildModel("compact", { columns: 32, seed: 3 });
-  const source = { shape: [32, 5], flip: (x: Float32Array) => flipCurve(x, 32) };
+  const source = { shape: [32, 5], flip: (x: Float32Array) => flipSequence(x, 32, 5) };
   const n = 3;
   const x = Float32Array.from({ length: n * 160 }, (_, i) => (i * 37 % 101) / 101);
   const mirrored = new Float32Array(x.length);
   for (let i = 0; i < n; i++) {
-    mirrored.set(flipCurve(x.subarray(i * 160, (i + 1) * 160), 32), i * 160);
+    mirrored.set(flipSequence(x.subarray(i * 160, (i + 1) * 160), 32, 5), i * 160);
   }
   const plain = predictFeatures(model, x, n, source, false);
   const flipped = predictFeatures(model, mirrored, n, source, false);

@@ -2,28 +2,27 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import {
-  CURVE_CHANNEL_COUNT,
-  CURVE_DEFAULTS,
-  curveBox,
-  curveFromGrey,
-  CurveSource,
-  flipCurve,
+  chartBox,
   LEVEL_CAP,
-  loadCurve,
-  shiftCurve,
+  LINE_CHANNEL_COUNT,
+  LINE_DEFAULTS,
+  lineFromGrey,
+  LineSource,
+  loadLine,
 } from "../../lib/features/chart_line.ts";
+import { flipSequence, shiftSequence } from "../../lib/features/sequence.ts";
 import { UserError } from "../../lib/core/errors.ts";
 import { HAS_REAL_DATA, REAL_DATA as REAL } from "../fixtures.ts";
 
 const W = 750;
 const H = 500;
-const box = curveBox(W, H);
+const box = chartBox(W, H);
 
 /** A Raven-like chart: a 1-px blue polyline through (column, height 0..1 of the box) points. */
 async function chart(points: [number, number][], opts: { w?: number; h?: number } = {}) {
   const w = opts.w ?? W;
   const h = opts.h ?? H;
-  const b = curveBox(w, h);
+  const b = chartBox(w, h);
   // Pixel centres: column c is x = c + 0.5, the zero row is y = zeroRow + 0.5.
   const pts = points.map(([c, v]) => `${c + 0.5},${b.zeroRow + 0.5 - v * (b.zeroRow - b.clipRow)}`)
     .join(" ");
@@ -33,23 +32,23 @@ async function chart(points: [number, number][], opts: { w?: number; h?: number 
   return new Uint8Array(await sharp(new TextEncoder().encode(svg)).png().toBuffer());
 }
 
-const at = (x: Float32Array, j: number, ch: number) => x[j * CURVE_CHANNEL_COUNT + ch];
+const at = (x: Float32Array, j: number, ch: number) => x[j * LINE_CHANNEL_COUNT + ch];
 /** Output column (of the default count) whose group of box columns holds image column `c`. */
 const col = (c: number) => {
   const span = box.x1 - box.x0;
   let j = 0;
-  while (Math.floor(((j + 1) * span) / CURVE_DEFAULTS.columns) <= c - box.x0) j++;
+  while (Math.floor(((j + 1) * span) / LINE_DEFAULTS.columns) <= c - box.x0) j++;
   return j;
 };
 
-Deno.test("curveBox: Raven's 750x500 layout", () => {
+Deno.test("chartBox: Raven's 750x500 layout", () => {
   assert.deepEqual(box, { x0: 94, x1: 675, zeroRow: 449, clipRow: 50 });
 });
 
 Deno.test("curve of a plateau: heights, span and padding", async () => {
   const png = await chart([[94, 0], [150, 0], [150, 0.5], [500, 0.5], [500, 0], [600, 0]]);
-  const x = await loadCurve(png);
-  assert.equal(x.length, CURVE_DEFAULTS.columns * CURVE_CHANNEL_COUNT);
+  const x = await loadLine(png);
+  assert.equal(x.length, LINE_DEFAULTS.columns * LINE_CHANNEL_COUNT);
   for (const j of [col(200), col(300), col(450)]) {
     assert.ok(Math.abs(at(x, j, 0) - 0.5) < 0.01, `top ${at(x, j, 0)}`);
     assert.ok(Math.abs(at(x, j, 1) - 0.5) < 0.01, `bottom ${at(x, j, 1)}`);
@@ -70,7 +69,7 @@ Deno.test("curve above the clip value is marked clipped at height 1", async () =
     600,
     0.3,
   ]]);
-  const x = await loadCurve(png);
+  const x = await loadLine(png);
   const j = col(340);
   assert.equal(at(x, j, 3), 1);
   assert.equal(at(x, j, 0), 1);
@@ -82,47 +81,46 @@ Deno.test("curve above the clip value is marked clipped at height 1", async () =
 Deno.test("curve of a smaller chart is read in the same box fractions", async () => {
   const w = 600;
   const h = 400;
-  const b = curveBox(w, h);
+  const b = chartBox(w, h);
   const png = await chart([[b.x0, 0.25], [b.x1 - 1, 0.25]], { w, h });
-  const x = await loadCurve(png, { columns: 100 });
-  assert.equal(x.length, 100 * CURVE_CHANNEL_COUNT);
+  const x = await loadLine(png, { columns: 100 });
+  assert.equal(x.length, 100 * LINE_CHANNEL_COUNT);
   for (const j of [0, 50, 99]) assert.ok(Math.abs(at(x, j, 0) - 0.25) < 0.02);
 });
 
-Deno.test("curveFromGrey on a raster: exact heights, pooled top/bottom", () => {
+Deno.test("lineFromGrey on a raster: exact heights, pooled top/bottom", () => {
   const data = new Uint8Array(W * H).fill(255);
   for (let c = box.x0; c < box.x1; c++) data[249 * W + c] = 0; // height 200/399
   data[100 * W + box.x0] = 0; // column pair 0: a second, higher pixel
-  const x = curveFromGrey({ width: W, height: H, data });
+  const x = lineFromGrey({ width: W, height: H, data });
   assert.ok(Math.abs(at(x, 0, 0) - 349 / 399) < 1e-6);
   assert.ok(Math.abs(at(x, 0, 1) - 200 / 399) < 1e-6);
   assert.ok(Math.abs(at(x, 5, 0) - 200 / 399) < 1e-6);
-  assert.equal(at(x, CURVE_DEFAULTS.columns - 1, 2), 1);
+  assert.equal(at(x, LINE_DEFAULTS.columns - 1, 2), 1);
   // level: top over the median top (200/399 almost everywhere), divided by LEVEL_CAP.
   assert.ok(Math.abs(at(x, 5, 4) - 1 / LEVEL_CAP) < 1e-6);
   assert.ok(Math.abs(at(x, 0, 4) - 349 / 200 / LEVEL_CAP) < 1e-6);
   assert.throws(
-    () =>
-      curveFromGrey({ width: W, height: H, data: new Uint8Array(W * H).fill(255) }, {}, "x.png"),
+    () => lineFromGrey({ width: W, height: H, data: new Uint8Array(W * H).fill(255) }, {}, "x.png"),
     /^UserError: x.png: no curve/,
   );
 });
 
-Deno.test("flipCurve mirrors columns and is its own inverse", () => {
+Deno.test("flipSequence mirrors columns and is its own inverse", () => {
   const x = Float32Array.from({ length: 3 * 4 }, (_, i) => i);
-  const f = flipCurve(x, 3, 4);
+  const f = flipSequence(x, 3, 4);
   assert.deepEqual([...f.slice(0, 4)], [8, 9, 10, 11]);
-  assert.deepEqual([...flipCurve(f, 3, 4)], [...x]);
-  const c = Float32Array.from({ length: 2 * CURVE_CHANNEL_COUNT }, (_, i) => i);
-  assert.deepEqual([...flipCurve(c, 2)], [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
+  assert.deepEqual([...flipSequence(f, 3, 4)], [...x]);
+  const c = Float32Array.from({ length: 2 * LINE_CHANNEL_COUNT }, (_, i) => i);
+  assert.deepEqual([...flipSequence(c, 2, 5)], [5, 6, 7, 8, 9, 0, 1, 2, 3, 4]);
 });
 
-Deno.test("shiftCurve moves whole columns along the read and fills with zeros", () => {
+Deno.test("shiftSequence moves whole columns along the read and fills with zeros", () => {
   const x = Float32Array.from({ length: 4 * 2 }, (_, i) => i + 1);
-  assert.deepEqual([...shiftCurve(x, 1, 2)], [0, 0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual([...shiftCurve(x, -2, 2)], [5, 6, 7, 8, 0, 0, 0, 0]);
-  assert.deepEqual([...shiftCurve(x, 0, 2)], [...x]);
-  assert.deepEqual([...shiftCurve(x, 9, 2)], new Array(8).fill(0));
+  assert.deepEqual([...shiftSequence(x, 1, 2)], [0, 0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual([...shiftSequence(x, -2, 2)], [5, 6, 7, 8, 0, 0, 0, 0]);
+  assert.deepEqual([...shiftSequence(x, 0, 2)], [...x]);
+  assert.deepEqual([...shiftSequence(x, 9, 2)], new Array(8).fill(0));
   assert.equal(x[0], 1, "input unchanged");
 });
 
@@ -143,7 +141,7 @@ Deno.test("bad images: UserError naming the file", async () => {
         [join(dir, "missing.png"), /not found/],
       ] as const
     ) {
-      await assert.rejects(() => loadCurve(p), (e: Error) => {
+      await assert.rejects(() => loadLine(p), (e: Error) => {
         assert.ok(e instanceof UserError);
         assert.ok(e.message.startsWith(p), e.message);
         assert.match(e.message, why);
@@ -152,13 +150,13 @@ Deno.test("bad images: UserError naming the file", async () => {
     }
     const good = join(dir, "good.png");
     await Deno.writeFile(good, await chart([[94, 0.4], [600, 0.4]]));
-    const src = new CurveSource({ dir: join(dir, "cache") });
-    assert.deepEqual(src.shape, [CURVE_DEFAULTS.columns, CURVE_CHANNEL_COUNT]);
+    const src = new LineSource({ dir: join(dir, "cache") });
+    assert.deepEqual(src.shape, [LINE_DEFAULTS.columns, LINE_CHANNEL_COUNT]);
     const { images, problems } = await src.getMany([good, blank, text]);
     assert.ok(images[0] instanceof Float32Array && images[1] === null && images[2] === null);
     assert.deepEqual(problems.map((p) => p.path).sort(), [blank, text].sort());
     // Disk cache: a fresh source reads the same curve back.
-    const fresh = new CurveSource({ dir: join(dir, "cache") });
+    const fresh = new LineSource({ dir: join(dir, "cache") });
     const again = await fresh.get(good);
     assert.deepEqual([...again], [...images[0]!]);
     assert.deepEqual(fresh.stats, { memoryHits: 0, diskHits: 1, decoded: 0 });
@@ -186,10 +184,10 @@ Deno.test({
         if (names.length >= 5) break;
       }
       for (const n of names) {
-        const x = await loadCurve(join(REAL, cls, n));
+        const x = await loadLine(join(REAL, cls, n));
         assert.equal(at(x, 0, 2), 1, `${cls}/${n}: read starts at the left edge`);
         for (const v of x) assert.ok(v >= 0 && v <= 1);
-        for (let j = 0; j < CURVE_DEFAULTS.columns; j++) {
+        for (let j = 0; j < LINE_DEFAULTS.columns; j++) {
           assert.ok(at(x, j, 1) <= at(x, j, 0) + 1e-6, `${cls}/${n}: bottom <= top`);
         }
       }

@@ -8,7 +8,7 @@ import {
 } from "../../lib/features/inputs.ts";
 import { UserError } from "../../lib/core/errors.ts";
 import { PREPROCESS_DEFAULTS } from "../../lib/features/preprocess.ts";
-import { CURVE_DEFAULTS } from "../../lib/features/chart_line.ts";
+import { LINE_DEFAULTS } from "../../lib/features/chart_line.ts";
 import { modelInput } from "../../lib/model/model.ts";
 import { chartSvg, fixtureCurve, svgToPng, tempDir } from "../fixtures.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
@@ -19,7 +19,7 @@ Deno.test("defaultInput: AlexNet reads the grey image, compact the pile in cover
     size: PREPROCESS_DEFAULTS.size,
     resize: PREPROCESS_DEFAULTS.resize,
   });
-  assert.deepEqual(defaultInput("compact"), { kind: "pile", columns: CURVE_DEFAULTS.columns });
+  assert.deepEqual(defaultInput("compact"), { kind: "pile", columns: LINE_DEFAULTS.columns });
   assert.deepEqual(makeSource(defaultInput("compact")).shape, [145, 5]);
   for (const m of ["alexnet", "compact"] as const) {
     assert.equal(defaultInput(m).kind, modelInput(m).kind, `${m}: matches the model's input kind`);

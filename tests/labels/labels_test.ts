@@ -6,19 +6,19 @@ import {
   applyIssues,
   classThresholds,
   cleanLabels,
-  curveDistance,
-  extractCurve,
   findReadIdConflicts,
   findSuspiciousLabels,
   hamming,
   type LabelIssue,
   labelIssuesDocument,
-  nearCurvePairs,
+  lineDistance,
+  nearLinePairs,
   nearPairs,
   nearPairsBrute,
   readLabelIssues,
   readOof,
 } from "../../lib/labels/labels.ts";
+import { lineRows } from "../../lib/features/chart_line.ts";
 import { mulberry32, type Rng } from "../../lib/core/random.ts";
 import { UserError } from "../../lib/core/errors.ts";
 
@@ -187,24 +187,24 @@ Deno.test("cleanLabels with dhash, relabel and positive conflicts", async () => 
   }
 });
 
-Deno.test("extractCurve follows the drawn line", async () => {
+Deno.test("lineRows follows the drawn line", async () => {
   const ys = Array.from({ length: 100 }, () => 120);
-  const c = await extractCurve(await drawPng(ys));
+  const c = await lineRows(await drawPng(ys));
   assert.equal(c.height, H);
   assert.equal(c.rows.length, W);
   assert.ok(Number.isNaN(c.rows[5]) && Number.isNaN(c.rows[W - 5]));
   assert.ok(Math.abs(c.rows[W / 2] - 120) < 1.5, String(c.rows[W / 2]));
 });
 
-Deno.test("curveDistance counts differing inked columns", () => {
+Deno.test("lineDistance counts differing inked columns", () => {
   const a = Float32Array.from([NaN, 10, 10, 10, NaN]);
-  assert.equal(curveDistance(a, a), 0);
-  assert.equal(curveDistance(a, Float32Array.from([NaN, 10, 13, 11, NaN])), 100 / 3);
-  assert.equal(curveDistance(a, Float32Array.from([5, 10, 10, 10, NaN])), 25);
-  assert.equal(curveDistance(a, Float32Array.from([1, 2])), 100);
+  assert.equal(lineDistance(a, a), 0);
+  assert.equal(lineDistance(a, Float32Array.from([NaN, 10, 13, 11, NaN])), 100 / 3);
+  assert.equal(lineDistance(a, Float32Array.from([5, 10, 10, 10, NaN])), 25);
+  assert.equal(lineDistance(a, Float32Array.from([1, 2])), 100);
 });
 
-Deno.test("nearCurvePairs equals brute force", () => {
+Deno.test("nearLinePairs equals brute force", () => {
   const rng = mulberry32(3);
   const base = Array.from(
     { length: 30 },
@@ -220,11 +220,11 @@ Deno.test("nearCurvePairs equals brute force", () => {
     const brute: [number, number, number][] = [];
     for (let i = 0; i < curves.length; i++) {
       for (let j = i + 1; j < curves.length; j++) {
-        const d = curveDistance(curves[i], curves[j]);
+        const d = lineDistance(curves[i], curves[j]);
         if (d <= t) brute.push([i, j, d]);
       }
     }
-    assert.deepEqual(nearCurvePairs(curves, t, 50), brute, `threshold ${t}`);
+    assert.deepEqual(nearLinePairs(curves, t, 50), brute, `threshold ${t}`);
   }
 });
 

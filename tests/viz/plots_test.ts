@@ -21,7 +21,7 @@ import {
   trainingCurves,
 } from "../../lib/viz/plots.ts";
 import { roc as evalRoc } from "../../lib/eval/evaluate.ts";
-import { CURVE_CHANNELS } from "../../lib/features/chart_line.ts";
+import { LINE_CHANNELS } from "../../lib/features/chart_line.ts";
 
 const history: HistoryLike = {
   epochs: [1, 2, 3].map((epoch) => ({
@@ -169,7 +169,7 @@ Deno.test("cvSummary / cvResults: mean ± sample std per configuration", () => {
 Deno.test("curvePlot: one panel per curve, channel legend, no warnings", () => {
   const columns = 12;
   const curve = (v: number) =>
-    Float32Array.from({ length: columns * CURVE_CHANNELS.length }, (_, j) => (j % 5 === 2 ? 1 : v));
+    Float32Array.from({ length: columns * LINE_CHANNELS.length }, (_, j) => (j % 5 === 2 ? 1 : v));
   const w = warnings(() => {
     const svg = curvePlot([{ label: "chimeric · a<b", values: curve(0.3) }, {
       label: "flipped",
@@ -179,7 +179,7 @@ Deno.test("curvePlot: one panel per curve, channel legend, no warnings", () => {
     assertStandalone(svg);
     assert.ok(svg.includes("Coverage curves: 12 positions × 5 channels"));
     for (
-      const s of [...CURVE_CHANNELS, "chimeric · a&lt;b", "flipped", "position along the read"]
+      const s of [...LINE_CHANNELS, "chimeric · a&lt;b", "flipped", "position along the read"]
     ) {
       assert.ok(svg.includes(s), s);
     }
