@@ -102,6 +102,20 @@ export function num(args: ParsedArgs, name: string): number | undefined {
   return n;
 }
 
+/** Where labelled images come from: a class-folder tree (--data) or a manifest (--manifest). */
+export type DataInput = { data: string; manifest?: undefined } | {
+  data?: undefined;
+  manifest: string;
+};
+
+/** The one check of "--data or --manifest": exactly one of them, else a UserError. */
+export function dataInput(args: ParsedArgs): DataInput {
+  const data = str(args, "data");
+  const manifest = str(args, "manifest");
+  if (!data === !manifest) throw new UserError("give exactly one of --data DIR or --manifest FILE");
+  return data ? { data } : { manifest: manifest! };
+}
+
 /**
  * File-system errors caused by the paths a user gave (an output folder that is a file, a
  * read-only folder): their message names the path and the problem, so they print as one line.

@@ -5,7 +5,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { num, parseCommand, runMain, str } from "./args.ts";
+import { dataInput, num, parseCommand, runMain, str } from "./args.ts";
 import { listDataset, type ManifestRow, readManifest, writeManifest } from "../data/dataset.ts";
 import {
   CLEAN_DEFAULTS,
@@ -91,10 +91,8 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 
 await runMain(async () => {
   const args = parseCommand(SPEC);
-  const data = str(args, "data");
-  const manifest = str(args, "manifest");
+  const { data, manifest } = dataInput(args);
   const out = str(args, "out", true)!;
-  if (!data === !manifest) throw new UserError("give exactly one of --data DIR or --manifest FILE");
   const action = oneOf<CleanAction>(str(args, "action")!, ["exclude", "relabel"], "action");
   const conflicts = oneOf<ConflictPolicy>(
     str(args, "conflicts")!,

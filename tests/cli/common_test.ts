@@ -82,8 +82,11 @@ Deno.test("loadSamples and loadRows: exactly one of --data or --manifest", async
       loadSamples(parse(["--data", data, "--manifest", "m.csv"])),
       /exactly one of --data/,
     );
-    await rejectsUser(loadRows(parse([])), /missing --data DIR or --manifest FILE/);
-    await rejectsUser(loadRows(parse(["--data", data, "--manifest", "m.csv"])), /not both/);
+    await rejectsUser(loadRows(parse([])), /exactly one of --data DIR or --manifest FILE/);
+    await rejectsUser(
+      loadRows(parse(["--data", data, "--manifest", "m.csv"])),
+      /exactly one of --data DIR or --manifest FILE/,
+    );
     await rejectsUser(
       loadSamples(parse(["--data", join(dir, "nope")])),
       /nope: data folder does not exist/,
