@@ -16,7 +16,6 @@ import {
   PREPROCESS_DEFAULTS,
   type ResizeKernel,
 } from "./preprocess.ts";
-import type { ModelName } from "../model/model.ts";
 
 /** The thesis representation: a square grey image in [0, 1]. */
 export interface ImageInput {
@@ -52,14 +51,9 @@ export function sequenceChannels(spec: CurveInput | PileInput): number {
   return spec.kind === "pile" ? PILE_CHANNEL_COUNT : LINE_CHANNEL_COUNT;
 }
 
-/** The input representation each model is trained on by default. */
-export function defaultInput(model: ModelName): InputSpec {
-  switch (model) {
-    case "alexnet":
-      return { kind: "image", ...PREPROCESS_DEFAULTS };
-    case "compact":
-      return { kind: "pile", columns: PILE_FEATURE_DEFAULTS.columns };
-  }
+/** Shape of one sample of a representation, without the batch dimension. */
+export function inputShape(spec: InputSpec): number[] {
+  return spec.kind === "image" ? [spec.size, spec.size, 1] : [spec.columns, sequenceChannels(spec)];
 }
 
 /** Options of a feature source. */

@@ -4,6 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { LINE_CHANNEL_COUNT, LINE_DEFAULTS } from "../features/chart_line.ts";
+import type { InputSpec } from "../features/inputs.ts";
+import { PILE_FEATURE_DEFAULTS } from "../features/pile_features.ts";
+import { PREPROCESS_DEFAULTS } from "../features/preprocess.ts";
 
 /** Names of the models this project builds. */
 export type ModelName = "alexnet" | "compact";
@@ -112,9 +115,19 @@ export const COMPACT_DEFAULTS = {
   dropout: 0.3,
 };
 
-/** The input a model is built for: alexnet reads the image, compact the curve (lib/features/chart_line.ts). */
+/** The input representation each model is trained on by default (stored with the model). */
+export function defaultInput(model: ModelName): InputSpec {
+  switch (model) {
+    case "alexnet":
+      return { kind: "image", ...PREPROCESS_DEFAULTS };
+    case "compact":
+      return { kind: "pile", columns: PILE_FEATURE_DEFAULTS.columns };
+  }
+}
+
+/** The input a model is built for: the kind of its {@link defaultInput} and its shape. */
 export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInput {
-  if (name === "compact") {
+  if (defaultInput(name).kind === "pile") {
     return {
       kind: "pile",
       shape: [opts.columns ?? COMPACT_DEFAULTS.columns, opts.channels ?? COMPACT_DEFAULTS.channels],

@@ -11,7 +11,8 @@ import { computeMetrics, predict, type Prediction } from "../eval/evaluate.ts";
 import { csvField } from "../data/dataset.ts";
 import { readJson, statOrNull, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import { defaultInput, makeSource } from "../features/inputs.ts";
+import { makeSource } from "../features/inputs.ts";
+import { defaultInput } from "../model/model.ts";
 import { kFoldIndices } from "../data/split.ts";
 import {
   disposeModel,

@@ -12,7 +12,8 @@ import { splitSamples } from "../data/split.ts";
 import { computeMetrics, predict } from "../eval/evaluate.ts";
 import { readJson, statOrNull, writeJsonAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import { defaultInput, type InputSpec, makeSource, sequenceChannels } from "../features/inputs.ts";
+import { type InputSpec, makeSource, sequenceChannels } from "../features/inputs.ts";
+import { defaultInput } from "../model/model.ts";
 import { loadModel, type ModelMeta, saveModel } from "../model/modelio.ts";
 import { buildModel, type ModelName } from "../model/model.ts";
 import {

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  defaultInput,
-  inputFromMeta,
-  type InputSpec,
-  makeSource,
-} from "../../lib/features/inputs.ts";
+import { inputFromMeta, type InputSpec, makeSource } from "../../lib/features/inputs.ts";
+import { defaultInput } from "../../lib/model/model.ts";
 import { UserError } from "../../lib/core/errors.ts";
 import { PREPROCESS_DEFAULTS } from "../../lib/features/preprocess.ts";
 import { LINE_DEFAULTS } from "../../lib/features/chart_line.ts";
