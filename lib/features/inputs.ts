@@ -8,14 +8,9 @@
 import { join } from "node:path";
 import { UserError } from "../core/errors.ts";
 import { LINE_CHANNEL_COUNT, LineSource } from "./chart_line.ts";
-import { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } from "./pile_features.ts";
+import { PILE_CHANNEL_COUNT } from "./pile_features.ts";
 import { type DepthContext, PileSource } from "./pile_source.ts";
-import {
-  type FeatureSource,
-  ImageCache,
-  PREPROCESS_DEFAULTS,
-  type ResizeKernel,
-} from "./preprocess.ts";
+import { type FeatureSource, ImageCache, type ResizeKernel } from "./preprocess.ts";
 
 /** The thesis representation: a square grey image in [0, 1]. */
 export interface ImageInput {
