@@ -7,17 +7,15 @@
 import { join, resolve } from "node:path";
 import { dataInput, num, parseCommand, runMain, str } from "./args.ts";
 import { listDataset, type ManifestRow, readManifest, writeManifest } from "../data/dataset.ts";
+import { cleanLabels, formatCleanSummary, labelIssuesDocument } from "../labels/labels.ts";
 import {
   CLEAN_DEFAULTS,
   type CleanAction,
-  cleanLabels,
   type ConflictPolicy,
-  formatCleanSummary,
-  labelIssuesDocument,
   NEAR_THRESHOLD,
   type NearMethod,
-  readOof,
-} from "../labels/labels.ts";
+} from "../labels/issues.ts";
+import { readOof } from "../labels/suspicious.ts";
 import { writeJsonAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";

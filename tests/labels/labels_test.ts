@@ -2,22 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import { listDataset, type ManifestRow, type Sample } from "../../lib/data/dataset.ts";
-import {
-  applyIssues,
-  classThresholds,
-  cleanLabels,
-  findReadIdConflicts,
-  findSuspiciousLabels,
-  hamming,
-  type LabelIssue,
-  labelIssuesDocument,
-  lineDistance,
-  nearLinePairs,
-  nearPairs,
-  nearPairsBrute,
-  readLabelIssues,
-  readOof,
-} from "../../lib/labels/labels.ts";
+import { cleanLabels, labelIssuesDocument, readLabelIssues } from "../../lib/labels/labels.ts";
+import { hamming, lineDistance, nearLinePairs } from "../../lib/labels/fingerprint.ts";
+import { type LabelIssue } from "../../lib/labels/issues.ts";
+import { findReadIdConflicts, nearPairs, nearPairsBrute } from "../../lib/labels/duplicates.ts";
+import { classThresholds, findSuspiciousLabels, readOof } from "../../lib/labels/suspicious.ts";
+import { applyIssues } from "../../lib/labels/apply.ts";
 import { lineRows } from "../../lib/features/chart_line.ts";
 import { mulberry32, type Rng } from "../../lib/core/random.ts";
 import { UserError } from "../../lib/core/errors.ts";
