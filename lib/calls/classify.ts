@@ -8,7 +8,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { extname, join } from "node:path";
 import { statOrNull } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import type { ImageProblem } from "../features/preprocess.ts";
+import type { ImageProblem } from "../core/image.ts";
 import type { PileClassifier, ReadCall } from "./calls.ts";
 import type { InputSpec } from "../features/inputs.ts";
 import { predictFeatures } from "../eval/evaluate.ts";

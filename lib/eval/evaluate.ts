@@ -5,7 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Sample } from "../data/dataset.ts";
-import { batches, type FeatureSource, type ImageProblem } from "../features/preprocess.ts";
+import { type ImageProblem } from "../core/image.ts";
+import { type FeatureSource } from "../features/source.ts";
+import { batches } from "../features/batches.ts";
 import { ProgressBar } from "../core/progress.ts";
 
 /** Confusion matrix for the positive (chimeric) class. */

@@ -12,7 +12,8 @@
  * resolution from any chart, for comparing charts with each other (lib/labels/).
  * @module
  */
-import { CachedSource, decodeGrey, type GreyImage, type SourceCacheOptions } from "./preprocess.ts";
+import { decodeGrey, type GreyImage } from "../core/image.ts";
+import { CachedSource, type SourceCacheOptions } from "./source.ts";
 import sharp from "sharp";
 import { UserError } from "../core/errors.ts";
 import { flipSequence, shiftSequence } from "./sequence.ts";

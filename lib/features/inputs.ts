@@ -10,7 +10,8 @@ import { UserError } from "../core/errors.ts";
 import { LINE_CHANNEL_COUNT, LineSource } from "./chart_line.ts";
 import { PILE_CHANNEL_COUNT } from "./pile_features.ts";
 import { type DepthContext, PileSource } from "./pile_source.ts";
-import { type FeatureSource, ImageCache, type ResizeKernel } from "./preprocess.ts";
+import { ImageCache, type ResizeKernel } from "./preprocess.ts";
+import { type FeatureSource } from "./source.ts";
 
 /** The thesis representation: a square grey image in [0, 1]. */
 export interface ImageInput {

@@ -11,8 +11,9 @@
  * repeat shoulder at 2 x D and a valley at D / 3 mean the same on any data set.
  * @module
  */
-import { type GreyImage } from "./preprocess.ts";
+import { type GreyImage } from "../core/image.ts";
 import { UserError } from "../core/errors.ts";
+import { median } from "../core/stats.ts";
 import {
   niceAxisMax,
   type PileCurve,
@@ -225,14 +226,6 @@ export function profileFromGrey(
   if (first < 0) throw new UserError(`${name}: no curve found (no ink in the chart area)`);
   fillClipped(top, bottom, clipped, yMax);
   return { top, bottom, clipped, yMax };
-}
-
-/** Median of the numbers in `v` (0 when empty): the mean of the two middle ones when even. */
-export function median(v: ArrayLike<number>): number {
-  const s = Float64Array.from(v).sort();
-  if (s.length === 0) return 0;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -7,12 +7,8 @@
  * @module
  */
 import { basename, dirname } from "node:path";
-import {
-  CachedSource,
-  type GreyImage,
-  type ImageProblem,
-  type SourceCacheOptions,
-} from "./preprocess.ts";
+import { type GreyImage, type ImageProblem } from "../core/image.ts";
+import { CachedSource, type SourceCacheOptions } from "./source.ts";
 import {
   packFeatures,
   PILE_CHANNEL_COUNT,

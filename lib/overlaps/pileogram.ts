@@ -14,7 +14,7 @@
  * @module
  */
 import sharp from "sharp";
-import { type GreyImage, toGreyOnWhite } from "../features/preprocess.ts";
+import { type GreyImage, toGreyOnWhite } from "../core/image.ts";
 
 /** Options for coverage and chart drawing. */
 export interface PileogramOptions {

@@ -16,12 +16,9 @@ import { type InputSpec, makeSource, sequenceChannels } from "../features/inputs
 import { defaultInput } from "../model/model.ts";
 import { loadModel, type ModelMeta, saveModel } from "../model/modelio.ts";
 import { buildModel, type ModelName } from "../model/model.ts";
-import {
-  batches,
-  batchesPerPass,
-  type FeatureSource,
-  type ImageProblem,
-} from "../features/preprocess.ts";
+import { type ImageProblem } from "../core/image.ts";
+import { type FeatureSource } from "../features/source.ts";
+import { batches, batchesPerPass } from "../features/batches.ts";
 import { ProgressBar } from "../core/progress.ts";
 import { withSeededMathRandom } from "../core/random.ts";
 import { fusedRmsprop, FusedRMSPropOptimizer } from "../backend/kernels/rmsprop.ts";

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { curveFromCoverage, PILEOGRAM_DEFAULTS, renderGrey } from "../../lib/overlaps/pileogram.ts";
 import {
-  median,
   packFeatures,
   PILE_ABS_CHANNELS,
   pileFeatures,
@@ -12,8 +11,9 @@ import {
   typicalDepth,
   unpackFeatures,
 } from "../../lib/features/pile_features.ts";
+import { median } from "../../lib/core/stats.ts";
 import { depthGroup, PileSource } from "../../lib/features/pile_source.ts";
-import { decodeGrey } from "../../lib/features/preprocess.ts";
+import { decodeGrey } from "../../lib/core/image.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
 import { HAS_REAL_DATA, REAL_DATA } from "../fixtures.ts";
 

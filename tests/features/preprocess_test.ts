@@ -3,15 +3,14 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { listDataset } from "../../lib/data/dataset.ts";
 import {
-  batches,
-  decodeGrey,
-  type FeatureSource,
   flipHorizontal,
   ImageCache,
   loadImage,
   resizeGrey,
-  toGreyOnWhite,
 } from "../../lib/features/preprocess.ts";
+import { decodeGrey, toGreyOnWhite } from "../../lib/core/image.ts";
+import { type FeatureSource } from "../../lib/features/source.ts";
+import { batches } from "../../lib/features/batches.ts";
 import { UserError } from "../../lib/core/errors.ts";
 import {
   chartSvg,
