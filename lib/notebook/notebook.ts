@@ -20,13 +20,9 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requireDir, statOrNull } from "../core/fs.ts";
 import type { ModelSummary } from "../model/model.ts";
-import {
-  type EpochPoint,
-  escapeXml,
-  type HistoryLike,
-  type StepPoint,
-  trainingCurves,
-} from "../viz/plots.ts";
+import { type EpochPoint, type HistoryLike, type StepPoint } from "../viz/options.ts";
+import { escapeXml } from "../viz/panel.ts";
+import { trainingCurves } from "../viz/training.ts";
 import { writeSynthDataset } from "../synth/synth.ts";
 
 /** A Jupyter MIME bundle: MIME type to data (e.g. "image/svg+xml" to an SVG string). */

@@ -7,14 +7,10 @@ import { join } from "node:path";
 import type { History } from "./train.ts";
 import type { Metrics } from "../eval/evaluate.ts";
 import type { SweepRow } from "./crossval.ts";
-import {
-  confusionMatrix,
-  type CvRecord,
-  cvResults,
-  rocCurve,
-  savePlot,
-  trainingCurves,
-} from "../viz/plots.ts";
+import { cvResults } from "../viz/plots.ts";
+import { type CvRecord } from "../viz/options.ts";
+import { confusionMatrix, rocCurve, trainingCurves } from "../viz/training.ts";
+import { savePlot } from "../viz/save.ts";
 
 /** What a run can plot. */
 export interface RunResults {

@@ -24,7 +24,7 @@ import {
 } from "../../lib/notebook/notebook.ts";
 import type { ModelSummary } from "../../lib/model/model.ts";
 import type { TrainCallbacks } from "../../lib/train/train.ts";
-import { rocCurve } from "../../lib/viz/plots.ts";
+import { rocCurve } from "../../lib/viz/training.ts";
 import { UserError } from "../../lib/core/errors.ts";
 
 /** Run `fn` while collecting console.log output. */

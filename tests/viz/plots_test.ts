@@ -2,24 +2,24 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import {
-  classBalance,
-  confusionMatrix,
   curvePlot,
   cvResults,
   cvSummary,
   dataUrl,
-  escapeXml,
-  type History,
-  type HistoryLike,
   imageGrid,
-  rocCurve,
-  savePlot,
   scoreBars,
-  svgToPng,
+} from "../../lib/viz/plots.ts";
+import { type HistoryLike, type HistoryLike as History } from "../../lib/viz/options.ts";
+import { escapeXml } from "../../lib/viz/panel.ts";
+import {
+  classBalance,
+  confusionMatrix,
+  rocCurve,
   toClassCounts,
   toLabeledMatrix,
   trainingCurves,
-} from "../../lib/viz/plots.ts";
+} from "../../lib/viz/training.ts";
+import { savePlot, svgToPng } from "../../lib/viz/save.ts";
 import { roc as evalRoc } from "../../lib/eval/evaluate.ts";
 import { LINE_CHANNELS } from "../../lib/features/chart_line.ts";
 
