@@ -7,7 +7,9 @@
 import { join } from "node:path";
 import sharp from "sharp";
 import { mulberry32 } from "../lib/core/random.ts";
-import { simulateSample, SYNTH_CLASSES, synthChart } from "../lib/synth/synth.ts";
+import { synthChart } from "../lib/synth/synth.ts";
+import { SYNTH_CLASSES } from "../lib/synth/options.ts";
+import { simulateSample } from "../lib/synth/simulate.ts";
 
 /** Path of the real data set, beside the project (absent in a user's clone). */
 export const REAL_DATA = new URL("../../shared/data/original_data", import.meta.url).pathname;

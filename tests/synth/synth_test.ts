@@ -3,16 +3,14 @@ import { join } from "node:path";
 import sharp from "sharp";
 import {
   comparisonSheet,
-  mulberry32,
-  poisson,
-  simulateReads,
-  simulateSample,
-  SYNTH_CLASSES,
   synthChart,
   synthThroughput,
-  writeReadsFasta,
   writeSynthDataset,
 } from "../../lib/synth/synth.ts";
+import { mulberry32 } from "../../lib/core/random.ts";
+import { SYNTH_CLASSES } from "../../lib/synth/options.ts";
+import { poisson, simulateSample } from "../../lib/synth/simulate.ts";
+import { simulateReads, writeReadsFasta } from "../../lib/synth/reads.ts";
 import { coverage, renderPng } from "../../lib/overlaps/pileogram.ts";
 import { callsFromPaf } from "../../lib/calls/calls.ts";
 import { ruleScore } from "../../lib/overlaps/coverage_rule.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { writeReadsFasta } from "../../lib/synth/synth.ts";
+import { writeReadsFasta } from "../../lib/synth/reads.ts";
 import { tempDir } from "../fixtures.ts";
 import { ROOT, runCli } from "../cli/run.ts";
 import { tinyPileModel } from "../pile_model_fixture.ts";
