@@ -122,7 +122,7 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
     await Deno.writeTextFile(
       script,
       `import { main } from "${root}lib/cli/classify.ts";\n` +
-        `import { UserError } from "${root}lib/core/fs.ts";\n${code}\n`,
+        `import { UserError } from "${root}lib/core/errors.ts";\n${code}\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--config", `${root}deno.json`, script],

@@ -106,8 +106,8 @@ Deno.test({
       const good = notebook([
         "# A fixture notebook",
         {
-          src: `import { LiveDisplay, show, view } from "${lib}/notebook.ts";\n` +
-            `import { trainingCurves, svgToPng } from "${lib}/plots.ts";`,
+          src: `import { LiveDisplay, show, view } from "${lib}/notebook/mod.ts";\n` +
+            `import { trainingCurves, svgToPng } from "${lib}/viz/mod.ts";`,
           tags: ["no-output"],
         },
         `console.log("quick", Deno.env.get("CHIMERA_QUICK"))`,
