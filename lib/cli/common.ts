@@ -5,7 +5,7 @@
  */
 import { dataInput, num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
 import { listDataset, type ManifestRow, readManifest, type Sample } from "../data/dataset.ts";
-import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/train.ts";
+import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
 import { selectBackend } from "../backend/backend.ts";

@@ -21,7 +21,7 @@ import {
   settingName,
   type SweepRow,
 } from "../train/crossval.ts";
-import { withOverrides } from "../train/train.ts";
+import { withOverrides } from "../train/options.ts";
 import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { saveRunPlots } from "../train/report.ts";

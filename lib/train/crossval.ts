@@ -14,14 +14,9 @@ import { UserError } from "../core/errors.ts";
 import { makeSource } from "../features/inputs.ts";
 import { defaultInput } from "../model/model.ts";
 import { kFoldIndices } from "../data/split.ts";
-import {
-  disposeModel,
-  optionDifferences,
-  OVERRIDE_KEYS,
-  trainModel,
-  type TrainOptions,
-  withOverrides,
-} from "./train.ts";
+import { trainModel } from "./train.ts";
+import { optionDifferences, OVERRIDE_KEYS, type TrainOptions, withOverrides } from "./options.ts";
+import { disposeModel } from "./optim.ts";
 
 /** Options of a cross-validation. */
 export interface CrossValOptions {

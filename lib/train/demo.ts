@@ -13,7 +13,8 @@ import { ProgressBar } from "../core/progress.ts";
 import { saveRunPlots } from "./report.ts";
 import { splitSamples } from "../data/split.ts";
 import { writeSynthDataset } from "../synth/synth.ts";
-import { type History, PRESETS, trainModel, type TrainOptions } from "./train.ts";
+import { type History, trainModel } from "./train.ts";
+import { PRESETS, type TrainOptions } from "./options.ts";
 
 /** Options of the demo. */
 export interface DemoOptions {

@@ -6,5 +6,7 @@
 export * from "./crossval.ts";
 export * from "./demo.ts";
 export * from "./ensemble.ts";
+export * from "./optim.ts";
+export * from "./options.ts";
 export * from "./report.ts";
 export * from "./train.ts";

@@ -12,7 +12,7 @@ import {
 } from "../../lib/cli/common.ts";
 import { writeManifest } from "../../lib/data/dataset.ts";
 import { UserError } from "../../lib/core/errors.ts";
-import { OVERRIDE_KEYS, PRESETS } from "../../lib/train/train.ts";
+import { OVERRIDE_KEYS, PRESETS } from "../../lib/train/options.ts";
 import { tempDir } from "../fixtures.ts";
 
 const SPEC = {

@@ -17,7 +17,7 @@ import {
   type SweepRow,
 } from "../../lib/train/crossval.ts";
 import type { Prediction } from "../../lib/eval/evaluate.ts";
-import { PRESETS, type TrainOptions } from "../../lib/train/train.ts";
+import { PRESETS, type TrainOptions } from "../../lib/train/options.ts";
 import { readJson, statOrNull } from "../../lib/core/fs.ts";
 import { UserError } from "../../lib/core/errors.ts";
 import { makeDataset, tempDir } from "../fixtures.ts";

@@ -4,7 +4,7 @@ import { saveRunPlots, sweepRecords } from "../../lib/train/report.ts";
 import { computeMetrics } from "../../lib/eval/evaluate.ts";
 import type { History } from "../../lib/train/train.ts";
 import type { CrossValResult, FoldResult, SweepRow } from "../../lib/train/crossval.ts";
-import { PRESETS } from "../../lib/train/train.ts";
+import { PRESETS } from "../../lib/train/options.ts";
 import { tempDir } from "../fixtures.ts";
 
 const history: History = {
