@@ -2,26 +2,27 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   bundleFor,
-  DATA_DEFAULTS,
-  findData,
-  formatCell,
   inKernel,
   LiveDisplay,
   liveTraining,
   NOTEBOOK_DEFAULTS,
   quickMode,
   show,
+  stepStatus,
+  trainingHtml,
+  view,
+} from "../../lib/notebook/notebook.ts";
+import {
+  formatCell,
   showMetrics,
   showSummary,
   showTable,
-  stepStatus,
   summaryTable,
   tableHtml,
   tableText,
   toTableData,
-  trainingHtml,
-  view,
-} from "../../lib/notebook/notebook.ts";
+} from "../../lib/notebook/tables.ts";
+import { DATA_DEFAULTS, findData } from "../../lib/notebook/data.ts";
 import type { ModelSummary } from "../../lib/model/model.ts";
 import type { TrainCallbacks } from "../../lib/train/train.ts";
 import { rocCurve } from "../../lib/viz/training.ts";

@@ -4,7 +4,12 @@ import * as tf from "@tensorflow/tfjs";
 import { listDataset } from "../../lib/data/dataset.ts";
 import { splitSamples } from "../../lib/data/split.ts";
 import { ensureSmallRun, savedTrainOptions, trainModel } from "../../lib/train/train.ts";
-import { optionDifferences, PRESETS, type TrainOptions, withOverrides } from "../../lib/train/options.ts";
+import {
+  optionDifferences,
+  PRESETS,
+  type TrainOptions,
+  withOverrides,
+} from "../../lib/train/options.ts";
 import { learningRateAt, smoothLabels } from "../../lib/train/optim.ts";
 import { readManifest } from "../../lib/data/dataset.ts";
 import { readJson, statOrNull } from "../../lib/core/fs.ts";
