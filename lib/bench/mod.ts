@@ -6,5 +6,6 @@
 export * from "./cases.ts";
 export * from "./genome_bench.ts";
 export * from "./paf_bench.ts";
+export * from "./pbsim.ts";
 export * from "./readset.ts";
 export * from "./split_bench.ts";

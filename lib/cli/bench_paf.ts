@@ -13,13 +13,8 @@ import { loadModel, modelDir } from "../model/modelio.ts";
 import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../calls/classify.ts";
 import { applyCallModel, callsFromPaf } from "../calls/calls.ts";
 import { loadCallModel, saveCallModel } from "../calls/primary_call.ts";
-import {
-  GENOMES,
-  makeReadSet,
-  READSET_DEFAULTS,
-  readSetName,
-  readTruth,
-} from "../bench/readset.ts";
+import { makeReadSet, READSET_DEFAULTS, readSetName, readTruth } from "../bench/readset.ts";
+import { GENOMES } from "../bench/pbsim.ts";
 import { callerSets, fitOnReadSet, formatTable, scoreCaller } from "../bench/paf_bench.ts";
 import { gapRuleFromPaf } from "../overlaps/gap_rule.ts";
 

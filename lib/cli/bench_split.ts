@@ -14,14 +14,9 @@ import { loadModel, modelDir } from "../model/modelio.ts";
 import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
 import { callsFromPaf } from "../calls/calls.ts";
 import { loadCallModel } from "../calls/primary_call.ts";
-import {
-  GENOMES,
-  loadGenome,
-  makeReadSet,
-  READSET_DEFAULTS,
-  readSetName,
-  readTruth,
-} from "../bench/readset.ts";
+import { makeReadSet, READSET_DEFAULTS, readSetName, readTruth } from "../bench/readset.ts";
+import { GENOMES } from "../bench/pbsim.ts";
+import { loadGenome } from "../bench/pbsim.ts";
 import { isFlagged, junctionsOf, piecesKept, type SplitMode, splitReadFile } from "../clean/mod.ts";
 import {
   type AssemblyScore,
