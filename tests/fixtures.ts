@@ -6,8 +6,10 @@
  */
 import { join } from "node:path";
 import sharp from "sharp";
-import { mulberry32 } from "../lib/random.ts";
-import { simulateSample, SYNTH_CLASSES, synthChart } from "../lib/synth.ts";
+import { mulberry32 } from "../lib/core/random.ts";
+import { synthChart } from "../lib/synth/synth.ts";
+import { SYNTH_CLASSES } from "../lib/synth/options.ts";
+import { simulateSample } from "../lib/synth/simulate.ts";
 
 /** Path of the real data set, beside the project (absent in a user's clone). */
 export const REAL_DATA = new URL("../../shared/data/original_data", import.meta.url).pathname;
@@ -81,7 +83,7 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
 }
 
 /**
- * A PAF file of simulated overlaps (lib/synth.ts): `perClass` reads of each class, each
+ * A PAF file of simulated overlaps (lib/synth/synth.ts): `perClass` reads of each class, each
  * overlapped by its simulated partners (one PAF line per overlap; each partner overlaps only
  * that read, so partners have too few overlaps to be called), plus "lone" with one overlap.
  * Returns each simulated read's class. Deterministic per seed.

@@ -3,9 +3,9 @@
  * from overlaps that need no models/ folder.
  * @module
  */
-import { buildModel } from "../lib/model.ts";
-import { saveModel } from "../lib/modelio.ts";
-import { PILE_CHANNEL_COUNT } from "../lib/pile_features.ts";
+import { buildModel } from "../lib/model/model.ts";
+import { saveModel } from "../lib/model/modelio.ts";
+import { PILE_CHANNEL_COUNT } from "../lib/features/pile_features.ts";
 
 /** Save a tiny untrained compact pile model (32 column groups) in `dir`; returns `dir`. */
 export async function tinyPileModel(dir: string): Promise<string> {

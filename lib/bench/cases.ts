@@ -7,14 +7,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { buildModel, modelInput, type ModelName } from "../model.ts";
-import { cpuMs, profileKernels, wasmThreads } from "../backend.ts";
-import { fusedRmsprop } from "../kernels/rmsprop.ts";
+import { buildModel, modelInput, type ModelName } from "../model/model.ts";
+import { cpuMs, profileKernels, wasmThreads } from "../backend/backend.ts";
+import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
 import { join } from "node:path";
-import { listDataset } from "../dataset.ts";
-import { CurveSource } from "../curve.ts";
-import { type CachedSource, ImageCache } from "../preprocess.ts";
-import { synthThroughput, writeSynthDataset } from "../synth.ts";
+import { listDataset } from "../data/dataset.ts";
+import { LineSource as CurveSource } from "../features/chart_line.ts";
+import { ImageCache } from "../features/preprocess.ts";
+import { type CachedSource } from "../features/source.ts";
+import { synthThroughput, writeSynthDataset } from "../synth/synth.ts";
 import { pafClassifyCase, pafParseCase } from "./genome_bench.ts";
 import { splitReadsCase } from "./split_bench.ts";
 
@@ -108,7 +109,7 @@ function trainStepCase(model: ModelName): BenchCase {
   return {
     name: `train_${model}`,
     description: `${model}: one RMSprop training step (trainOnBatch), batch 32, ` +
-      (model === "alexnet" ? "224x224x1" : "the model's input (lib/model.ts modelInput)"),
+      (model === "alexnet" ? "224x224x1" : "the model's input (lib/model/model.ts modelInput)"),
     run: async (ctx) => {
       const batch = ctx.quick ? 8 : 32, size = 224;
       const s = setup(model, batch, size, ctx.optimizer);
@@ -299,7 +300,7 @@ const preprocessCase: BenchCase = {
 
 const synthCase: BenchCase = {
   name: "synth",
-  description: "synthetic pile-o-grams generated and rendered to PNG per second (lib/synth.ts)",
+  description: "synthetic pile-o-grams generated and rendered to PNG per second (lib/synth/)",
   run: async (ctx) => {
     const r = await synthThroughput(ctx.quick ? 60 : 300);
     return [{

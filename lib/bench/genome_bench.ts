@@ -10,11 +10,11 @@
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { mulberry32 } from "../random.ts";
-import { writeFileAtomic } from "../fsutil.ts";
-import { pilesFromPaf } from "../paf_engine.ts";
-import { readPafBatches } from "../paf.ts";
-import { shippedModel } from "../classify.ts";
+import { mulberry32 } from "../core/random.ts";
+import { writeFileAtomic } from "../core/fs.ts";
+import { pilesFromPaf } from "../overlaps/paf_engine.ts";
+import { readPafBatches } from "../overlaps/paf.ts";
+import { shippedModel } from "../calls/classify.ts";
 import type { BenchCase, BenchRow } from "./cases.ts";
 
 /** Options of the synthetic overlaps. */
@@ -159,7 +159,7 @@ const sig = (x: number) => Number(x.toPrecision(4));
 export const pafParseCase: BenchCase = {
   name: "paf_parse",
   description: "PAF engine: parse + piles of a synthetic 1.6M-line all-vs-all PAF on one core " +
-    "(lines/s; target >= 1M), the plain line parser readPafBatches (lib/paf.ts) as reference",
+    "(lines/s; target >= 1M), the plain line parser readPafBatches (lib/overlaps/paf.ts) as reference",
   run: async (ctx) => {
     const { path, lines } = await synthPaf(ctx.quick ? BASE_LINES : 16 * BASE_LINES);
     const rates: number[] = [];
@@ -200,9 +200,11 @@ async function benchModel(): Promise<{ dir: string; what: string }> {
   }
   const dir = join(BENCH_CACHE, "untrained_pile_model");
   if (!existsSync(join(dir, "model.json"))) {
-    const { buildModel } = await import("../model.ts");
-    const { saveModel } = await import("../modelio.ts");
-    const { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } = await import("../pile_features.ts");
+    const { buildModel } = await import("../model/model.ts");
+    const { saveModel } = await import("../model/modelio.ts");
+    const { PILE_CHANNEL_COUNT, PILE_FEATURE_DEFAULTS } = await import(
+      "../features/pile_features.ts"
+    );
     const columns = PILE_FEATURE_DEFAULTS.columns;
     const m = buildModel("compact", { columns, channels: PILE_CHANNEL_COUNT, seed: 1 });
     await saveModel(m, dir, {

@@ -3,11 +3,11 @@
  * planted chimeras (lib/bench/readset.ts), the project's primary call, the model alone, the
  * coverage-valley rule and a yacrd-style gap rule, side by side: precision, recall, F1 and
  * recall per kind of chimera. With `fit`, the primary call's combiner is fitted on this read set
- * (lib/primary_call.ts) and returned, to be saved beside the model.
+ * (lib/calls/primary_call.ts) and returned, to be saved beside the model.
  * @module
  */
-import { callEvidence, type CallsResult } from "../calls.ts";
-import { type CallModel, fitCallModel } from "../primary_call.ts";
+import { callEvidence, type CallsResult } from "../calls/calls.ts";
+import { type CallModel, fitCallModel } from "../calls/primary_call.ts";
 import { CHIMERA_KINDS, type ReadTruth } from "./readset.ts";
 
 /** Scores of one caller on the read set. */

@@ -7,9 +7,10 @@
  * the genome).
  * @module
  */
+import { median } from "../core/stats.ts";
 import { join } from "node:path";
-import { UserError } from "../fsutil.ts";
-import { mulberry32 } from "../random.ts";
+import { UserError } from "../core/errors.ts";
+import { mulberry32 } from "../core/random.ts";
 import { findJunctions } from "../clean/junctions.ts";
 import { formatRecord, openWriter } from "../clean/reads_io.ts";
 import { splitReadFile } from "../clean/split.ts";
@@ -52,14 +53,6 @@ export interface SplitScore {
   keptFraction: number;
 }
 
-/** The median of numbers (mean of the middle two; NaN when empty). */
-export function median(xs: number[]): number {
-  if (!xs.length) return NaN;
-  const s = Float64Array.from(xs).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /**
  * Score a cleaning run against the truth: `junctions` of the flagged reads and `kept(r)` the
  * pieces each flagged read keeps.
@@ -99,7 +92,7 @@ export function scoreSplit(
   }
   const kind = (k: string): KindScore => {
     const [chimeras, cut, cutAnywhere] = count[k] ?? [0, 0, 0];
-    return { chimeras, cut, cutAnywhere, medianDistance: median(dist[k] ?? []) };
+    return { chimeras, cut, cutAnywhere, medianDistance: median(dist[k] ?? [], NaN) };
   };
   const byKind: Record<string, KindScore> = {};
   for (const k of CHIMERA_KINDS) byKind[k] = kind(k);

@@ -1,4 +1,4 @@
-"""Time the thesis AlexNet (lib/model.ts) in PyTorch: one RMSprop training step and one
+"""Time the thesis AlexNet (lib/model/model.ts) in PyTorch: one RMSprop training step and one
 forward pass on random data. Prints one JSON object. Used by `deno task bench`."""
 import argparse
 import json

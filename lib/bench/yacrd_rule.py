@@ -5,7 +5,7 @@ Reads a PAF (plain or gzip), gathers each read's overlap intervals (self-mapping
 computes its coverage with a sweep over the interval ends, and reports the regions at coverage
 <= --coverage (where overlaps only touch, a zero-length region): a region inside the read makes
 it Chimeric, regions covering more than --not-covered of it NotCovered (yacrd's rule:
-"Chimeric" / "NotCovered" / "NotBad"; lib/gap_rule.ts is the project's version). Writes yacrd's
+"Chimeric" / "NotCovered" / "NotBad"; lib/overlaps/gap_rule.ts is the project's version). Writes yacrd's
 report, one row per read (`type, read, length, len,begin,end;...`), and prints a JSON summary
 (reads, seconds, peak RSS) on stdout.
 """

@@ -1,15 +1,15 @@
 /**
  * Junctions of a chimeric read from its overlaps: a coverage gap (a run of bases at coverage
  * <= c between two covered shoulders, cut out), a coverage valley (the coverage rule's deepest
- * dip, lib/coverage_rule.ts, on Raven's binned pile; cut at the middle of its floor), or the
+ * dip, lib/overlaps/coverage_rule.ts, on Raven's binned pile; cut at the middle of its floor), or the
  * mirror point of a foldback (a read that maps to both arms of the read on opposite strands:
  * a position x on one arm and its mirror y on the other satisfy x + y = 2J). Positions are
  * 0-based in the read's own coordinates, ends exclusive.
  * @module
  */
-import { coverage, medianCoverage } from "../pileogram.ts";
-import { ruleScore } from "../coverage_rule.ts";
-import { badRegions } from "../gap_rule.ts";
+import { coverage, medianCoverage } from "../overlaps/pileogram.ts";
+import { ruleScore } from "../overlaps/coverage_rule.ts";
+import { badRegions } from "../overlaps/gap_rule.ts";
 
 /** One overlap as seen from the read: its own interval, the other read's, the relative strand. */
 export interface ReadOverlap {

@@ -1,23 +1,18 @@
 /**
  * The overlaps of a few reads, with strands and the other read's coordinates (what junction
- * finding needs beyond the pile): one more pass over the PAF input with lib/paf_engine.ts
+ * finding needs beyond the pile): one more pass over the PAF input with lib/overlaps/paf_engine.ts
  * `scanPaf`, lines kept only when the query's or the target's name hash is one of the wanted
  * reads' (then the name is compared), so memory is bounded by the wanted reads' overlaps.
  * @module
  */
-import { byteHash, type PafLine, scanPaf } from "../paf_engine.ts";
+import { type PafLine, scanPaf } from "../overlaps/paf_engine.ts";
+import { utf8Hash } from "../core/hash.ts";
 import type { ReadOverlap } from "./junctions.ts";
 
 /** A wanted read's overlaps and length. */
 export interface WantedOverlaps {
   readLen: number;
   overlaps: ReadOverlap[];
-}
-
-/** FNV-1a of a name's UTF-8 bytes, as the engine hashes names. */
-function nameHash(id: string): number {
-  const b = new TextEncoder().encode(id);
-  return byteHash(b, 0, b.length);
 }
 
 /**
@@ -31,7 +26,7 @@ export async function overlapsOf(
   const byHash = new Map<number, string[]>();
   const out = new Map<string, WantedOverlaps>();
   for (const id of ids) {
-    const h = nameHash(id);
+    const h = utf8Hash(id);
     const l = byHash.get(h);
     if (l) l.push(id);
     else byHash.set(h, [id]);

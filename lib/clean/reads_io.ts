@@ -1,6 +1,6 @@
 /**
  * Streaming FASTA / FASTQ: records read one at a time from a plain or gzipped file (gzip found
- * by its magic bytes, read with node:zlib through lib/paf_engine.ts `inputChunks`, concatenated
+ * by its magic bytes, read with node:zlib through lib/overlaps/paf_engine.ts `inputChunks`, concatenated
  * members included), and a writer that buffers records into a temp file beside the output
  * (gzipped when the output ends in `.gz`) and renames it into place only when closed, so an
  * interrupted run leaves no partial output file. A malformed record is a UserError naming the
@@ -8,8 +8,8 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { inputChunks } from "../paf_engine.ts";
-import { UserError } from "../fsutil.ts";
+import { inputChunks } from "../overlaps/paf_engine.ts";
+import { UserError } from "../core/errors.ts";
 
 /** The two read formats. */
 export type ReadFormat = "fasta" | "fastq";

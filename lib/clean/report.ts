@@ -7,9 +7,10 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import type { ReadCall } from "../calls.ts";
-import { coverage } from "../pileogram.ts";
-import { escapeXml, PLOT_DEFAULTS } from "../plots.ts";
+import type { ReadCall } from "../calls/calls.ts";
+import { coverage } from "../overlaps/pileogram.ts";
+import { PLOT_DEFAULTS } from "../viz/options.ts";
+import { escapeXml } from "../viz/panel.ts";
 import type { ReadJunctions, SplitSummary } from "./split.ts";
 
 /** What the report shows. */

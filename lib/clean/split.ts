@@ -6,7 +6,7 @@
  * the flagged reads' junctions only.
  * @module
  */
-import type { ReadCall } from "../calls.ts";
+import type { ReadCall } from "../calls/calls.ts";
 import {
   findJunctions,
   type Junction,

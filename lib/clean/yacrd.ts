@@ -1,21 +1,21 @@
 /**
  * yacrd's report format from the project's calls, so that pipelines built around yacrd can
  * swap it in: one line per read the PAF names, `type<TAB>read<TAB>length<TAB>len,begin,end;...`.
- * The regions are yacrd's own (runs of coverage <= c, lib/gap_rule.ts), a read is NotCovered
+ * The regions are yacrd's own (runs of coverage <= c, lib/overlaps/gap_rule.ts), a read is NotCovered
  * by yacrd's rule (bad regions over n of its length), else Chimeric when the primary call flags
  * it, with its junctions (lib/clean/junctions.ts) added to the regions where no listed region
  * already holds them (a point junction is a zero-length region, as yacrd writes touching
  * overlaps), else NotBad.
  * @module
  */
-import type { ReadCall } from "../calls.ts";
+import type { ReadCall } from "../calls/calls.ts";
 import {
   formatYacrdLine,
   GAP_RULE_DEFAULTS,
   type GapKind,
   gapRuleFromPaf,
   type GapRuleOptions,
-} from "../gap_rule.ts";
+} from "../overlaps/gap_rule.ts";
 import type { ReadJunctions } from "./split.ts";
 import { isFlagged } from "./split.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { UserError } from "../fsutil.ts";
+import { UserError } from "../core/errors.ts";
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -100,6 +100,20 @@ export function num(args: ParsedArgs, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UserError(`--${name}: expected a number, got "${v}"`);
   return n;
+}
+
+/** Where labelled images come from: a class-folder tree (--data) or a manifest (--manifest). */
+export type DataInput = { data: string; manifest?: undefined } | {
+  data?: undefined;
+  manifest: string;
+};
+
+/** The one check of "--data or --manifest": exactly one of them, else a UserError. */
+export function dataInput(args: ParsedArgs): DataInput {
+  const data = str(args, "data");
+  const manifest = str(args, "manifest");
+  if (!data === !manifest) throw new UserError("give exactly one of --data DIR or --manifest FILE");
+  return data ? { data } : { manifest: manifest! };
 }
 
 /**

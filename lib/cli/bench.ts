@@ -4,8 +4,8 @@
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { UserError } from "../fsutil.ts";
-import { backendLabel, cpuModel, isBackendName, selectBackend } from "../backend.ts";
+import { UserError } from "../core/errors.ts";
+import { backendLabel, cpuModel, isBackendName, selectBackend } from "../backend/backend.ts";
 import { BENCH_CASES, type BenchContext, type BenchRow } from "../bench/cases.ts";
 
 const SPEC = {
@@ -27,7 +27,7 @@ const SPEC = {
     },
     optimizer: {
       type: "string",
-      help: "RMSprop: fused (one-pass update, lib/kernels/rmsprop.ts) or tfjs",
+      help: "RMSprop: fused (one-pass update, lib/backend/kernels/rmsprop.ts) or tfjs",
       default: "fused",
     },
   },

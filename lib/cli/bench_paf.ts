@@ -7,20 +7,16 @@
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../classify.ts";
-import { applyCallModel, callsFromPaf } from "../calls.ts";
-import { loadCallModel, saveCallModel } from "../primary_call.ts";
-import {
-  GENOMES,
-  makeReadSet,
-  READSET_DEFAULTS,
-  readSetName,
-  readTruth,
-} from "../bench/readset.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../calls/classify.ts";
+import { applyCallModel, callsFromPaf } from "../calls/calls.ts";
+import { loadCallModel, saveCallModel } from "../calls/primary_call.ts";
+import { makeReadSet, READSET_DEFAULTS, readSetName, readTruth } from "../bench/readset.ts";
+import { GENOMES } from "../bench/pbsim.ts";
 import { callerSets, fitOnReadSet, formatTable, scoreCaller } from "../bench/paf_bench.ts";
-import { gapRuleFromPaf } from "../gap_rule.ts";
+import { gapRuleFromPaf } from "../overlaps/gap_rule.ts";
 
 const SPEC = {
   usage: "deno task bench:paf [--genome NAME] [--seed N] [--rate R] [--depth D] " +

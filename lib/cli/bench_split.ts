@@ -8,19 +8,15 @@
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { statOrNull, UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { DEFAULT_MODEL, pileClassifier } from "../classify.ts";
-import { callsFromPaf } from "../calls.ts";
-import { loadCallModel } from "../primary_call.ts";
-import {
-  GENOMES,
-  loadGenome,
-  makeReadSet,
-  READSET_DEFAULTS,
-  readSetName,
-  readTruth,
-} from "../bench/readset.ts";
+import { statOrNull, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
+import { callsFromPaf } from "../calls/calls.ts";
+import { loadCallModel } from "../calls/primary_call.ts";
+import { makeReadSet, READSET_DEFAULTS, readSetName, readTruth } from "../bench/readset.ts";
+import { GENOMES } from "../bench/pbsim.ts";
+import { loadGenome } from "../bench/pbsim.ts";
 import { isFlagged, junctionsOf, piecesKept, type SplitMode, splitReadFile } from "../clean/mod.ts";
 import {
   type AssemblyScore,

@@ -6,16 +6,17 @@
  */
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { predict } from "../evaluate.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { makeSource } from "../inputs.ts";
-import { readTextOrFail, statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
-import { ProgressBar } from "../progress.ts";
-import { PAF_PILES_DEFAULTS } from "../pileogram.ts";
-import { CALLS_DEFAULTS, callsFromPaf } from "../calls.ts";
-import { parseBucket } from "../paf_engine.ts";
-import { formatMedians, readMedians } from "../genome.ts";
-import { loadCallModel } from "../primary_call.ts";
+import { predict } from "../eval/evaluate.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { makeSource } from "../features/inputs.ts";
+import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { ProgressBar } from "../core/progress.ts";
+import { PAF_PILES_DEFAULTS } from "../overlaps/pileogram.ts";
+import { CALLS_DEFAULTS, callsFromPaf } from "../calls/calls.ts";
+import { parseBucket } from "../overlaps/paf_engine.ts";
+import { formatMedians, readMedians } from "../calls/genome.ts";
+import { loadCallModel } from "../calls/primary_call.ts";
 import { isFlagged, junctionsOf, yacrdReport } from "../clean/mod.ts";
 import {
   CALLS_HEADER,
@@ -24,7 +25,7 @@ import {
   formatCall,
   pileClassifier,
   shippedModel,
-} from "../classify.ts";
+} from "../calls/classify.ts";
 
 const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +

@@ -5,21 +5,20 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { num, parseCommand, runMain, str } from "./args.ts";
-import { listDataset, type ManifestRow, readManifest, writeManifest } from "../dataset.ts";
+import { dataInput, num, parseCommand, runMain, str } from "./args.ts";
+import { listDataset, type ManifestRow, readManifest, writeManifest } from "../data/dataset.ts";
+import { cleanLabels, formatCleanSummary, labelIssuesDocument } from "../labels/labels.ts";
 import {
   CLEAN_DEFAULTS,
   type CleanAction,
-  cleanLabels,
   type ConflictPolicy,
-  formatCleanSummary,
-  labelIssuesDocument,
   NEAR_THRESHOLD,
   type NearMethod,
-  readOof,
-} from "../labels.ts";
-import { UserError, writeJsonAtomic } from "../fsutil.ts";
-import { ProgressBar } from "../progress.ts";
+} from "../labels/issues.ts";
+import { readOof } from "../labels/suspicious.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { ProgressBar } from "../core/progress.ts";
 
 const SPEC = {
   usage: "deno task clean --data DIR|--manifest FILE --out OUT [--oof FILE] " +
@@ -90,10 +89,8 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 
 await runMain(async () => {
   const args = parseCommand(SPEC);
-  const data = str(args, "data");
-  const manifest = str(args, "manifest");
+  const { data, manifest } = dataInput(args);
   const out = str(args, "out", true)!;
-  if (!data === !manifest) throw new UserError("give exactly one of --data DIR or --manifest FILE");
   const action = oneOf<CleanAction>(str(args, "action")!, ["exclude", "relabel"], "action");
   const conflicts = oneOf<ConflictPolicy>(
     str(args, "conflicts")!,

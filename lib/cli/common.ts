@@ -3,13 +3,13 @@
  * where the labelled images come from (a folder or a manifest) and which tfjs backend runs.
  * @module
  */
-import { num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
-import { listDataset, type ManifestRow, readManifest, type Sample } from "../dataset.ts";
-import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train.ts";
-import { SPLIT_DEFAULTS, splitSamples } from "../split.ts";
-import { randomSeed } from "../random.ts";
-import { selectBackend } from "../backend.ts";
-import { UserError } from "../fsutil.ts";
+import { dataInput, num, type OptionSpec, type ParsedArgs, str } from "./args.ts";
+import { listDataset, type ManifestRow, readManifest, type Sample } from "../data/dataset.ts";
+import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
+import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
+import { randomSeed } from "../core/random.ts";
+import { selectBackend } from "../backend/backend.ts";
+import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
@@ -82,11 +82,7 @@ export async function loadSamples(
   args: ParsedArgs,
   split: "train" | "test" | "all" = "all",
 ): Promise<Sample[]> {
-  const manifest = str(args, "manifest");
-  const data = str(args, "data");
-  if (!!manifest === !!data) {
-    throw new UserError("give exactly one of --data DIR or --manifest FILE");
-  }
+  const { data, manifest } = dataInput(args);
   if (manifest) {
     return (await readManifest(manifest)).filter((r) => split === "all" || r.split === split);
   }
@@ -105,12 +101,9 @@ export const BACKEND_OPTION: Record<string, OptionSpec> = {
 
 /** Rows with their split, from --manifest or by splitting --data. */
 export async function loadRows(args: ParsedArgs): Promise<ManifestRow[]> {
-  const manifest = str(args, "manifest");
-  const data = str(args, "data");
-  if (manifest && data) throw new UserError("give either --data or --manifest, not both");
+  const { data, manifest } = dataInput(args);
   if (manifest) return await readManifest(manifest);
-  if (!data) throw new UserError("missing --data DIR or --manifest FILE; run with --help");
-  const { samples, report } = await listDataset(data, {
+  const { samples, report } = await listDataset(data!, {
     positive: str(args, "positive")!.split(","),
   });
   for (const s of report.skipped) console.error(`skipped ${s.path}: ${s.reason}`);

@@ -20,10 +20,11 @@ import {
   parseGrid,
   settingName,
   type SweepRow,
-} from "../crossval.ts";
-import { withOverrides } from "../train.ts";
-import { UserError, writeJsonAtomic, writeTextAtomic } from "../fsutil.ts";
-import { saveRunPlots } from "../report.ts";
+} from "../train/crossval.ts";
+import { withOverrides } from "../train/options.ts";
+import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { saveRunPlots } from "../train/report.ts";
 
 const SPEC = {
   usage:

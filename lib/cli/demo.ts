@@ -1,13 +1,13 @@
 /**
- * `deno task demo`: the main job on the embedded synthetic data (see lib/demo.ts).
+ * `deno task demo`: the main job on the embedded synthetic data (see lib/train/demo.ts).
  * @module
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { DEMO_DEFAULTS, runDemo } from "../demo.ts";
-import { formatMetrics } from "../evaluate.ts";
-import { UserError } from "../fsutil.ts";
+import { DEMO_DEFAULTS, runDemo } from "../train/demo.ts";
+import { formatMetrics } from "../eval/evaluate.ts";
+import { UserError } from "../core/errors.ts";
 
 const SPEC = {
   usage: "deno task demo [--out DIR] [--per-class N] [--epochs N] [--seed N]",

@@ -5,9 +5,10 @@
  */
 import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { combineModels, ensembleCrossValidation } from "../ensemble.ts";
-import { loadModel, modelDir, saveModel } from "../modelio.ts";
-import { UserError, writeJsonAtomic } from "../fsutil.ts";
+import { combineModels, ensembleCrossValidation } from "../train/ensemble.ts";
+import { loadModel, modelDir, saveModel } from "../model/modelio.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
 import { join } from "node:path";
 
 const SPEC = {

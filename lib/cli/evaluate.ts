@@ -5,11 +5,12 @@
 import { join } from "node:path";
 import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend, loadSamples } from "./common.ts";
-import { computeMetrics, formatMetrics, predict } from "../evaluate.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { makeSource } from "../inputs.ts";
-import { UserError, writeJsonAtomic } from "../fsutil.ts";
-import { saveRunPlots } from "../report.ts";
+import { computeMetrics, formatMetrics, predict } from "../eval/evaluate.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { makeSource } from "../features/inputs.ts";
+import { writeJsonAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { saveRunPlots } from "../train/report.ts";
 
 const SPEC = {
   usage:

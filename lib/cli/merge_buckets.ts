@@ -1,12 +1,13 @@
 /**
  * `deno task merge-buckets --calls|--depth --out FILE FILES...`: join the per-bucket outputs
- * of the genome-scale workflow (lib/genome.ts): bucket calls TSVs into one sorted by read id,
+ * of the genome-scale workflow (lib/calls/genome.ts): bucket calls TSVs into one sorted by read id,
  * or bucket medians TSVs (`classify --medians-only`) into the data set's typical depth D.
  * @module
  */
 import { parseCommand, runMain, str } from "./args.ts";
-import { UserError, writeTextAtomic } from "../fsutil.ts";
-import { depthFromMedianFiles, mergeCallFiles } from "../genome.ts";
+import { writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { depthFromMedianFiles, mergeCallFiles } from "../calls/genome.ts";
 
 const SPEC = {
   usage: "deno task merge-buckets (--calls | --depth) --out FILE BUCKET_FILE...",

@@ -4,7 +4,7 @@
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { NOTEBOOK_RUN_DEFAULTS, runNotebooks } from "../notebook_runner.ts";
+import { NOTEBOOK_RUN_DEFAULTS, runNotebooks } from "../notebook/runner.ts";
 
 const SPEC = {
   usage: "deno task notebooks [--quick] [--only NAME]... [--out DIR] [--dir DIR] [--inplace]",

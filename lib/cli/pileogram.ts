@@ -6,8 +6,9 @@
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError, writeFileAtomic, writeTextAtomic } from "../fsutil.ts";
-import { ProgressBar } from "../progress.ts";
+import { statOrNull, writeFileAtomic, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { ProgressBar } from "../core/progress.ts";
 import {
   coverage,
   curveFromCoverage,
@@ -15,8 +16,8 @@ import {
   PILEOGRAM_DEFAULTS,
   pilesFromPaf,
   renderPng,
-} from "../pileogram.ts";
-import { ruleScore } from "../coverage_rule.ts";
+} from "../overlaps/pileogram.ts";
+import { ruleScore } from "../overlaps/coverage_rule.ts";
 
 const SPEC = {
   usage: "deno task pileogram --paf FILE --out DIR [--reads ID,...] [--min-overlaps N] " +

@@ -1,13 +1,14 @@
 /**
  * `deno task scatter --paf P|- --buckets K --out DIR`: split a PAF input into K gzipped
- * bucket files by read-id hash (lib/scatter.ts), the workflow's shuffle between minimap2
+ * bucket files by read-id hash (lib/overlaps/scatter.ts), the workflow's shuffle between minimap2
  * shards and per-bucket calls.
  * @module
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError } from "../fsutil.ts";
-import { inputLabel } from "../paf_engine.ts";
-import { bucketFile, SCATTER_DEFAULTS, scatterPaf } from "../scatter.ts";
+import { statOrNull } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { inputLabel } from "../overlaps/paf_engine.ts";
+import { bucketFile, SCATTER_DEFAULTS, scatterPaf } from "../overlaps/scatter.ts";
 
 const SPEC = {
   usage: "deno task scatter --paf OVERLAPS.paf[.gz]|- --buckets K --out DIR",

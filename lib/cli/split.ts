@@ -4,11 +4,11 @@
  */
 import { join, resolve } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { listDataset, writeManifest } from "../dataset.ts";
-import { SPLIT_DEFAULTS, splitSamples } from "../split.ts";
-import { randomSeed } from "../random.ts";
-import { copyThesisLayout, summarizeSplit } from "../split_io.ts";
-import { UserError } from "../fsutil.ts";
+import { listDataset, writeManifest } from "../data/dataset.ts";
+import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
+import { randomSeed } from "../core/random.ts";
+import { copyThesisLayout, summarizeSplit } from "../data/split_io.ts";
+import { UserError } from "../core/errors.ts";
 
 const SPEC = {
   usage: "deno task split --data DIR --out OUT [--test-fraction F] [--seed N] [--copy]",

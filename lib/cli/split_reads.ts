@@ -6,12 +6,13 @@
 import { resolve } from "node:path";
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { statOrNull, UserError, writeTextAtomic } from "../fsutil.ts";
-import { loadModel, modelDir } from "../modelio.ts";
-import { DEFAULT_MODEL, pileClassifier } from "../classify.ts";
-import { callsFromPaf, type CallsResult } from "../calls.ts";
-import { type CallModel, loadCallModel } from "../primary_call.ts";
-import { PAF_PILES_DEFAULTS } from "../pileogram.ts";
+import { statOrNull, writeTextAtomic } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { loadModel, modelDir } from "../model/modelio.ts";
+import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
+import { callsFromPaf, type CallsResult } from "../calls/calls.ts";
+import { type CallModel, loadCallModel } from "../calls/primary_call.ts";
+import { PAF_PILES_DEFAULTS } from "../overlaps/pileogram.ts";
 import {
   formatRegions,
   isFlagged,

@@ -6,10 +6,13 @@
  */
 import { join } from "node:path";
 import { num, parseCommand, runMain, str } from "./args.ts";
-import { statOrNull, UserError } from "../fsutil.ts";
-import { ProgressBar } from "../progress.ts";
-import { requireDir, writeFileAtomic } from "../fsutil.ts";
-import { comparisonSheet, SYNTH_DEFAULTS, writeReadsFasta, writeSynthDataset } from "../synth.ts";
+import { statOrNull } from "../core/fs.ts";
+import { UserError } from "../core/errors.ts";
+import { ProgressBar } from "../core/progress.ts";
+import { requireDir, writeFileAtomic } from "../core/fs.ts";
+import { comparisonSheet, writeSynthDataset } from "../synth/synth.ts";
+import { SYNTH_DEFAULTS } from "../synth/options.ts";
+import { writeReadsFasta } from "../synth/reads.ts";
 
 const SPEC = {
   usage: "deno task data:synth --out DIR --per-class N [--seed N] [--reads-fasta FILE]",

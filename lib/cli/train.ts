@@ -13,10 +13,10 @@ import {
   TRAIN_FLAGS,
   trainOptionsFrom,
 } from "./common.ts";
-import { readManifest, writeManifest } from "../dataset.ts";
-import { savedTrainOptions, trainModel } from "../train.ts";
-import { formatSummary, summarize } from "../model.ts";
-import { saveRunPlots } from "../report.ts";
+import { readManifest, writeManifest } from "../data/dataset.ts";
+import { savedTrainOptions, trainModel } from "../train/train.ts";
+import { formatSummary, summarize } from "../model/model.ts";
+import { saveRunPlots } from "../train/report.ts";
 
 const SPEC = {
   usage: "deno task train --data DIR|--manifest FILE --out RUN [--model alexnet|compact] " +

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeSynthOverlaps } from "../../lib/bench/genome_bench.ts";
-import { readPaf } from "../../lib/paf.ts";
-import { pilesFromPaf } from "../../lib/paf_engine.ts";
+import { readPaf } from "../../lib/overlaps/paf.ts";
+import { pilesFromPaf } from "../../lib/overlaps/paf_engine.ts";
 import { tempDir } from "../fixtures.ts";
 
 Deno.test("writeSynthOverlaps: valid PAF, each pair once with the first name as query, seeded", async () => {

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  parseFasta,
-  parsePbsim,
-  plantChimeras,
-  READSET_DEFAULTS,
-  refToRead,
-  reverseComplement,
-  type SimulatedRead,
-} from "../../lib/bench/readset.ts";
+import { plantChimeras, READSET_DEFAULTS } from "../../lib/bench/readset.ts";
+import { type SimulatedRead } from "../../lib/bench/pbsim.ts";
+import { parseFasta, parsePbsim, refToRead, reverseComplement } from "../../lib/bench/pbsim.ts";
 import { formatTable, scoreCaller } from "../../lib/bench/paf_bench.ts";
-import { mulberry32 } from "../../lib/random.ts";
+import { mulberry32 } from "../../lib/core/random.ts";
 
 const HAS_PBSIM = (() => {
   try {

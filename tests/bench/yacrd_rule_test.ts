@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { formatYacrdLine, gapRuleFromPaf } from "../../lib/gap_rule.ts";
+import { formatYacrdLine, gapRuleFromPaf } from "../../lib/overlaps/gap_rule.ts";
 
 const SCRIPT = new URL("../../lib/bench/yacrd_rule.py", import.meta.url).pathname;
 const YACRD = new URL("../../../shared/peers/yacrd", import.meta.url).pathname;
@@ -31,7 +31,7 @@ async function pythonRule(paf: string, c: number): Promise<{ lines: string[]; ch
   }
 }
 
-Deno.test("the Python gap rule (bench reference) = lib/gap_rule.ts on touching and gapped overlaps", async () => {
+Deno.test("the Python gap rule (bench reference) = lib/overlaps/gap_rule.ts on touching and gapped overlaps", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const line = (q: string, qs: number, qe: number, t: string) =>

@@ -2,7 +2,7 @@ import { deepEqual, equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { openWriter, type ReadRecord, readRecords } from "../../lib/clean/reads_io.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { tempDir } from "../fixtures.ts";
 
 async function all(path: string): Promise<{ format: string | null; recs: ReadRecord[] }> {

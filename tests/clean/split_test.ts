@@ -2,7 +2,7 @@ import { deepEqual, equal, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { formatRegions, type ReadJunctions, splitReadFile } from "../../lib/clean/split.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { tempDir } from "../fixtures.ts";
 
 const SEQ = "ACGT".repeat(1000); // 4,000 bp

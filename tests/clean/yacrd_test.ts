@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
-import type { ReadCall } from "../../lib/calls.ts";
+import type { ReadCall } from "../../lib/calls/calls.ts";
 import { junctionsOf, yacrdReport } from "../../lib/clean/mod.ts";
 import { tempDir } from "../fixtures.ts";
 

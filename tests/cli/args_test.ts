@@ -7,7 +7,7 @@ import {
   type ParsedArgs,
   str,
 } from "../../lib/cli/args.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { ROOT, runDeno } from "./run.ts";
 
 const SPEC: CommandSpec = {
@@ -80,16 +80,16 @@ Deno.test("str: required options; num: numbers or a UserError naming the flag", 
   }
 });
 
-/** Run a snippet that imports lib/cli/args.ts (as ARGS) and lib/fsutil.ts (as FS). */
+/** Run a snippet that imports lib/cli/args.ts (as ARGS) and lib/core/errors.ts (as ERR). */
 function runSnippet(code: string, argv: string[] = []) {
   const prelude = `import * as ARGS from "${ROOT}lib/cli/args.ts";\n` +
-    `import * as FS from "${ROOT}lib/fsutil.ts";\n`;
+    `import * as ERR from "${ROOT}lib/core/errors.ts";\n`;
   return runDeno(["eval", "--ext=ts", prelude + code, ...argv]);
 }
 
 Deno.test("runMain: user and path errors print one line and exit 1; bugs keep their trace", async () => {
   const user = await runSnippet(
-    `await ARGS.runMain(async () => { throw new FS.UserError("x.csv: bad row 3"); });`,
+    `await ARGS.runMain(async () => { throw new ERR.UserError("x.csv: bad row 3"); });`,
   );
   assert.equal(user.code, 1);
   assert.equal(user.stderr, "error: x.csv: bad row 3\n");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { selectBackend } from "../../lib/backend.ts";
-import { CALLS_HEADER, shippedModel } from "../../lib/classify.ts";
+import { selectBackend } from "../../lib/backend/backend.ts";
+import { CALLS_HEADER, shippedModel } from "../../lib/calls/classify.ts";
 import { tempDir, writeSynthPaf } from "../fixtures.ts";
 import { tinyPileModel as tinyModel } from "../pile_model_fixture.ts";
 import { runCli } from "./run.ts";
@@ -122,7 +122,7 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
     await Deno.writeTextFile(
       script,
       `import { main } from "${root}lib/cli/classify.ts";\n` +
-        `import { UserError } from "${root}lib/fsutil.ts";\n${code}\n`,
+        `import { UserError } from "${root}lib/core/errors.ts";\n${code}\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--config", `${root}deno.json`, script],

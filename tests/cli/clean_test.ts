@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
-import { readManifest } from "../../lib/dataset.ts";
-import { readLabelIssues } from "../../lib/labels.ts";
+import { readManifest } from "../../lib/data/dataset.ts";
+import { readLabelIssues } from "../../lib/labels/labels.ts";
 
 const CLI = new URL("../../lib/cli/clean.ts", import.meta.url).pathname;
 

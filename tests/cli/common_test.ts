@@ -10,9 +10,9 @@ import {
   TRAIN_FLAGS,
   trainOptionsFrom,
 } from "../../lib/cli/common.ts";
-import { writeManifest } from "../../lib/dataset.ts";
-import { UserError } from "../../lib/fsutil.ts";
-import { OVERRIDE_KEYS, PRESETS } from "../../lib/train.ts";
+import { writeManifest } from "../../lib/data/dataset.ts";
+import { UserError } from "../../lib/core/errors.ts";
+import { OVERRIDE_KEYS, PRESETS } from "../../lib/train/options.ts";
 import { tempDir } from "../fixtures.ts";
 
 const SPEC = {
@@ -82,8 +82,11 @@ Deno.test("loadSamples and loadRows: exactly one of --data or --manifest", async
       loadSamples(parse(["--data", data, "--manifest", "m.csv"])),
       /exactly one of --data/,
     );
-    await rejectsUser(loadRows(parse([])), /missing --data DIR or --manifest FILE/);
-    await rejectsUser(loadRows(parse(["--data", data, "--manifest", "m.csv"])), /not both/);
+    await rejectsUser(loadRows(parse([])), /exactly one of --data DIR or --manifest FILE/);
+    await rejectsUser(
+      loadRows(parse(["--data", data, "--manifest", "m.csv"])),
+      /exactly one of --data DIR or --manifest FILE/,
+    );
     await rejectsUser(
       loadSamples(parse(["--data", join(dir, "nope")])),
       /nope: data folder does not exist/,

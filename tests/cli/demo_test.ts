@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { statOrNull } from "../../lib/fsutil.ts";
+import { statOrNull } from "../../lib/core/fs.ts";
 import { tempDir } from "../fixtures.ts";
 import { assertUserError, helpFlags, runCli } from "./run.ts";
 

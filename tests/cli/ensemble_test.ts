@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildModel } from "../../lib/model.ts";
-import { loadModel, saveModel } from "../../lib/modelio.ts";
-import { readJson } from "../../lib/fsutil.ts";
+import { buildModel } from "../../lib/model/model.ts";
+import { loadModel, saveModel } from "../../lib/model/modelio.ts";
+import { readJson } from "../../lib/core/fs.ts";
 import { tempDir } from "../fixtures.ts";
 import { assertUserError, runCli } from "./run.ts";
 import { testBackend } from "../test_backend.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildModel } from "../../lib/model.ts";
-import { saveModel } from "../../lib/modelio.ts";
-import { statOrNull } from "../../lib/fsutil.ts";
+import { buildModel } from "../../lib/model/model.ts";
+import { saveModel } from "../../lib/model/modelio.ts";
+import { statOrNull } from "../../lib/core/fs.ts";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { testBackend } from "../test_backend.ts";
 import { assertUserError, helpFlags, runCli } from "./run.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { selectBackend } from "../../lib/backend.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { selectBackend } from "../../lib/backend/backend.ts";
+import { UserError } from "../../lib/core/errors.ts";
 import { main as classify } from "../../lib/cli/classify.ts";
 import { main as mergeBuckets } from "../../lib/cli/merge_buckets.ts";
 import { tempDir, writeSynthPaf } from "../fixtures.ts";

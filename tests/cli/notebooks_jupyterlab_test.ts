@@ -31,7 +31,7 @@ import {
   runAllProblems,
   scratch,
   startJupyter,
-} from "../jupyter_browser.ts";
+} from "../notebook/jupyter_browser.ts";
 
 const LAB = join(ROOT, ".venv-jupyter/bin/jupyter-lab");
 const HAS_LAB = exists(LAB) && exists(CHROMIUM);

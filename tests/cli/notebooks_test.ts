@@ -16,7 +16,7 @@ import {
   type NotebookRecord,
   runNotebooks,
   writeKernelspec,
-} from "../../lib/notebook_runner.ts";
+} from "../../lib/notebook/runner.ts";
 import {
   browser,
   checkPictures,
@@ -31,7 +31,7 @@ import {
   runAllProblems,
   scratch,
   startJupyter,
-} from "../jupyter_browser.ts";
+} from "../notebook/jupyter_browser.ts";
 
 const CLI = join(ROOT, "lib/cli/notebooks.ts");
 const NOTEBOOK_SERVER = "/usr/bin/jupyter-notebook";
@@ -106,8 +106,8 @@ Deno.test({
       const good = notebook([
         "# A fixture notebook",
         {
-          src: `import { LiveDisplay, show, view } from "${lib}/notebook.ts";\n` +
-            `import { trainingCurves, svgToPng } from "${lib}/plots.ts";`,
+          src: `import { LiveDisplay, show, view } from "${lib}/notebook/mod.ts";\n` +
+            `import { trainingCurves, svgToPng } from "${lib}/viz/mod.ts";`,
           tags: ["no-output"],
         },
         `console.log("quick", Deno.env.get("CHIMERA_QUICK"))`,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import { main, safeFileName } from "../../lib/cli/pileogram.ts";
-import { UserError } from "../../lib/fsutil.ts";
+import { UserError } from "../../lib/core/errors.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { tempDir } from "../fixtures.ts";
 import { tinyPileModel } from "../pile_model_fixture.ts";
-import { browser, checkPictures, CHROMIUM, exists } from "../jupyter_browser.ts";
+import { browser, checkPictures, CHROMIUM, exists } from "../notebook/jupyter_browser.ts";
 import { assertUserError, ROOT, runCli } from "./run.ts";
 
 const ENV = { CHIMERA_THREADS: "1" };

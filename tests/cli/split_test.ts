@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readManifest } from "../../lib/dataset.ts";
+import { readManifest } from "../../lib/data/dataset.ts";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { runCli } from "./run.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { runCli } from "./run.ts";
-import { statOrNull } from "../../lib/fsutil.ts";
+import { statOrNull } from "../../lib/core/fs.ts";
 
 Deno.test("train, evaluate and classify CLIs on a small generated data set", async () => {
   const { dir, cleanup } = await tempDir();

@@ -1,0 +1,276 @@
+/**
+ * Calls from overlaps: every read of a PAF file gets its pile (Raven's valid-region step), the
+ * coverage rule on its raw pile, the model's P(chimeric) on its pile features with the data
+ * set's typical depth D (no chart is drawn), and the primary call that combines them
+ * (lib/calls/primary_call.ts). D needs every read's median, so the model runs in batches once the
+ * file has been read: by default only on the reads whose call it can change (or whose p_call it
+ * can move by more than `settle`), whose features are then computed again from their piles;
+ * with `modelReads: "all"` every read's features are kept until then (580 floats a read).
+ * @module
+ */
+import {
+  coverage,
+  curveFromCoverage,
+  type PafPile,
+  type PafPilesOptions,
+  pilesFromPaf,
+} from "../overlaps/pileogram.ts";
+import { type RuleOptions, ruleScore } from "../overlaps/coverage_rule.ts";
+import {
+  PILE_CHANNEL_COUNT,
+  PILE_FEATURE_DEFAULTS,
+  type PileFeatureOptions,
+  type PileFeatures,
+  pileFeatures,
+  pileInput,
+  profileFromPile,
+  typicalDepth,
+} from "../features/pile_features.ts";
+import { type CallEvidence, type CallModel, modelMatters, pCall } from "./primary_call.ts";
+import type { DepthContext } from "../features/pile_source.ts";
+
+/** Maps stacked model inputs (`n` reads) to P(chimeric) per read, in order. */
+export type PileClassifier = (x: Float32Array, n: number) => number[];
+
+/** Options for calls from a PAF file. */
+export interface CallsOptions extends PafPilesOptions, PileFeatureOptions {
+  /** Coverage-rule options (threshold etc.). */
+  rule?: RuleOptions;
+  /** The data set's typical depth D; default: the median of the called reads' medians. */
+  depth?: number;
+  /** Depth context of the model's input: D ("dataset", the default) or each read's median. */
+  depthContext?: DepthContext;
+  /** Reads per model call. */
+  batchSize?: number;
+  /** The combiner of the primary call (none: no p_call / call). */
+  callModel?: CallModel;
+  /** Chimera rate to calibrate p_call to (default: the rate the combiner was fitted at). */
+  rate?: number;
+  /**
+   * Which called reads the model reads: "needed" (the default with a combiner): only those whose
+   * call it can change or whose p_call it can move by more than `settle`
+   * ({@link modelMatters}); "all": every called read.
+   */
+  modelReads?: ModelReads;
+  /** With `modelReads` "needed": the largest move of p_call the model may be left out for. */
+  settle?: number;
+  /** Called once per read gathered (progress). */
+  onRead?: () => void;
+}
+
+/** Which called reads the model reads (see {@link CallsOptions.modelReads}). */
+export type ModelReads = "needed" | "all";
+
+/** Defaults of the calls. */
+export const CALLS_DEFAULTS: { batchSize: number; modelReads: ModelReads; settle: number } = {
+  batchSize: 256,
+  modelReads: "needed",
+  settle: 0.01,
+};
+
+/** Why a read got no call. */
+export type CallStatus = "ok" | "too_few_overlaps" | "invalid";
+
+/** The verdict on one read. */
+export interface ReadCall {
+  /** Read id. */
+  readId: string;
+  /** Read length. */
+  readLen: number;
+  /** Number of overlaps. */
+  nOverlaps: number;
+  /**
+   * "ok"; "too_few_overlaps"; or "invalid": no run of 78 bins (1,260 bp) at coverage >= 4, so
+   * Raven would have dropped the read (listed, not guessed).
+   */
+  status: CallStatus;
+  /**
+   * The read's median coverage (pile features' median: over the chart columns at coverage >= 4,
+   * the one D is the median of; null when not called).
+   */
+  median: number | null;
+  /** Coverage-rule score on the raw pile (null when not called). */
+  ruleScore: number | null;
+  /** Coverage-rule call (null when not called). */
+  ruleCall: boolean | null;
+  /** Coverage at the bottom of the rule's deepest dip (null when not called). */
+  dipFloor?: number | null;
+  /** The model's P(chimeric) (absent without a model or when not called). */
+  pChimeric?: number;
+  /** The primary call's probability (absent without a combiner or when not called). */
+  pCall?: number;
+  /** The primary call (absent without a combiner or when not called). */
+  call?: boolean;
+}
+
+/** What the calls of a file come with. */
+export interface CallsResult {
+  /** One call per read, sorted by read id. */
+  calls: ReadCall[];
+  /** The typical depth D used. */
+  depth: number;
+  /** PAF lines read. */
+  lines: number;
+}
+
+/**
+ * One read's evidence before the model: its call so far, its pile, and its features where they
+ * are kept (else they are computed again for the reads the model reads).
+ */
+interface Pending {
+  call: ReadCall;
+  pile?: PafPile;
+  features?: PileFeatures;
+}
+
+/** The evidence of one read from its overlap intervals: pile, rule, features. */
+export function readEvidence(
+  readId: string,
+  readLen: number,
+  nOverlaps: number,
+  intervals: ArrayLike<number>,
+  opts: CallsOptions = {},
+): { call: ReadCall; features?: PileFeatures } {
+  const raw = coverage(readLen, intervals, opts);
+  const curve = curveFromCoverage(raw, opts);
+  const call: ReadCall = {
+    readId,
+    readLen,
+    nOverlaps,
+    status: curve.valid ? "ok" : "invalid",
+    median: null,
+    ruleScore: null,
+    ruleCall: null,
+  };
+  if (!curve.valid) return { call };
+  // the rule reads the raw pile: a hard gap is cut away by the valid-region step
+  const r = ruleScore(raw, curve.median, opts.rule);
+  const features = pileFeatures(profileFromPile(curve, opts), opts);
+  call.median = features.median;
+  call.ruleScore = r.score;
+  call.ruleCall = r.chimeric;
+  call.dipFloor = r.floor;
+  return { call, features };
+}
+
+/** The evidence of one read from its pile ({@link readEvidence}). */
+function pileEvidence(
+  pile: PafPile,
+  opts: CallsOptions,
+): { call: ReadCall; features?: PileFeatures } {
+  return readEvidence(pile.readId, pile.readLen, pile.nOverlaps, pile.intervals, opts);
+}
+
+/**
+ * Calls for every read of a PAF file (see the module doc). Without `classify` only the rule
+ * is applied; without `opts.callModel` there is no primary call.
+ */
+export async function callsFromPaf(
+  pafPath: string,
+  opts: CallsOptions = {},
+  classify?: PileClassifier,
+): Promise<CallsResult> {
+  const batchSize = Math.max(1, opts.batchSize ?? CALLS_DEFAULTS.batchSize);
+  const callModel = opts.callModel;
+  const onlyNeeded = Boolean(callModel) &&
+    (opts.modelReads ?? CALLS_DEFAULTS.modelReads) === "needed";
+  // with the model on only some reads, every read's features are not kept (2.3 KB a read)
+  const keepFeatures = Boolean(classify) && !onlyNeeded;
+  const pending: Pending[] = [];
+  let lines = 0;
+  for await (
+    const pile of pilesFromPaf(pafPath, {
+      ...opts,
+      onIndexed: (reads, n) => {
+        lines = n;
+        opts.onIndexed?.(reads, n);
+      },
+    })
+  ) {
+    if (!pile.enough) {
+      pending.push({
+        call: {
+          readId: pile.readId,
+          readLen: pile.readLen,
+          nOverlaps: pile.nOverlaps,
+          status: "too_few_overlaps",
+          median: null,
+          ruleScore: null,
+          ruleCall: null,
+        },
+      });
+    } else {
+      const { call, features } = pileEvidence(pile, opts);
+      pending.push(keepFeatures ? { call, features } : { call, pile });
+    }
+    opts.onRead?.();
+  }
+  const called = pending.filter((p) => p.call.status === "ok");
+  const depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
+  if (classify) {
+    const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
+    const settle = opts.settle ?? CALLS_DEFAULTS.settle;
+    const needed = onlyNeeded
+      ? called.filter((p) =>
+        modelMatters(callModel!, coverageEvidence(p.call, depth), settle, opts.rate)
+      )
+      : called;
+    for (let s = 0; s < needed.length; s += batchSize) {
+      const chunk = needed.slice(s, s + batchSize);
+      const x = new Float32Array(chunk.length * item);
+      chunk.forEach((p, i) => {
+        const f = p.features ?? pileEvidence(p.pile!, opts).features!;
+        const d = opts.depthContext === "read" ? f.median : depth;
+        x.set(pileInput(f, d, opts), i * item);
+      });
+      const ps = classify(x, chunk.length);
+      chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
+    }
+  }
+  const calls = pending.map((p) => p.call);
+  if (opts.callModel && classify) {
+    applyCallModel(calls, depth, opts.callModel, opts.rate, opts.settle);
+  }
+  calls.sort((a, b) => (a.readId < b.readId ? -1 : a.readId > b.readId ? 1 : 0));
+  return { calls, depth, lines };
+}
+
+/** The combiner's evidence of a called read apart from the model: coverage, at depth D. */
+export function coverageEvidence(c: ReadCall, depth: number): Omit<CallEvidence, "pModel"> {
+  return {
+    ruleScore: c.ruleScore!,
+    relativeDepth: depth > 0 ? c.median! / depth : 0,
+    relativeFloor: depth > 0 ? (c.dipFloor ?? 0) / depth : 0,
+  };
+}
+
+/** The combiner's evidence of a called read with the model's P(chimeric), at depth D. */
+export function callEvidence(c: ReadCall, depth: number): CallEvidence {
+  return { pModel: c.pChimeric!, ...coverageEvidence(c, depth) };
+}
+
+/**
+ * Set p_call and call on every called read: the combiner on the model, the rule score and the
+ * read's median over D, calibrated to `rate` when given. A read the model did not read gets
+ * them only where the model cannot change the call nor move p_call by more than `settle`
+ * ({@link modelMatters}); its p_call is then the one at P(chimeric) 0.5.
+ */
+export function applyCallModel(
+  calls: ReadCall[],
+  depth: number,
+  model: CallModel,
+  rate?: number,
+  settle: number = CALLS_DEFAULTS.settle,
+): void {
+  for (const c of calls) {
+    if (c.status !== "ok") continue;
+    if (c.pChimeric !== undefined) {
+      c.pCall = pCall(model, callEvidence(c, depth), rate);
+    } else {
+      const e = coverageEvidence(c, depth);
+      if (modelMatters(model, e, settle, rate)) continue;
+      c.pCall = pCall(model, { ...e, pModel: 0.5 }, rate);
+    }
+    c.call = c.pCall >= model.threshold;
+  }
+}

@@ -1,0 +1,431 @@
+/**
+ * Pile-o-grams: per-read coverage from overlaps as the Raven assembler computes it (one value
+ * per 16 bp bin, each overlap shrunk by one bin at each end, summed with a sweep), and charts
+ * drawn like the real images (Raven's matplotlib plotter: 750x500, one anti-aliased blue line
+ * on white, no axes, y fixed from 0 to 300 coverage, higher values clipped). As Raven did for
+ * the training charts, only the valid region is kept: the longest run of bins with coverage
+ * >= 4; the rest is set to 0, and a read whose run is shorter than 78 bins (1,260 bp) has no
+ * valid pile (see ../shared/docs/provenance.md).
+ *
+ * Geometry measured on the real PNGs: the axes box spans x 93.75..675 and y 50..450 pixels
+ * (matplotlib 1.x default subplot margins 0.125/0.9/0.1/0.9), x runs from bin 0 to the
+ * axis maximum matplotlib 1.x's AutoLocator rounds the last bin up to (no x margins), the
+ * line is 1 pt wide (1.39 px at 100 dpi) and is clipped at the axes box.
+ * @module
+ */
+import { selectKth } from "../core/stats.ts";
+import sharp from "sharp";
+import { type GreyImage, toGreyOnWhite } from "../core/image.ts";
+
+/** Options for coverage and chart drawing. */
+export interface PileogramOptions {
+  /** Bin size as a power of two (Raven: 4, i.e. 16 bp bins). */
+  binShift?: number;
+  /**
+   * Raven's valid region: bins outside the longest run at or above this coverage are zeroed
+   * (0 keeps everything).
+   */
+  validMinCoverage?: number;
+  /** Shortest valid region, in bins, for a read to have a pile (Raven: 1,260 bp = 78 bins). */
+  minValidBins?: number;
+  /** y axis maximum in coverage (the real charts: 0-300, 4/3 px per unit). */
+  yMax?: number;
+  /** Image width in pixels. */
+  width?: number;
+  /** Image height in pixels. */
+  height?: number;
+  /** Axes box as fractions of the figure: left, right, bottom, top (matplotlib 1.x defaults). */
+  axes?: [number, number, number, number];
+  /** Line width in pixels (1 pt at 100 dpi). */
+  lineWidth?: number;
+  /** zlib level of the PNG encoder (0-9); 9 is smallest, 1 is fastest. */
+  pngCompression?: number;
+}
+
+/** Defaults: Raven's coverage, valid region and the real images' geometry. */
+export const PILEOGRAM_DEFAULTS: Required<PileogramOptions> = {
+  binShift: 4,
+  validMinCoverage: 4,
+  minValidBins: 78,
+  yMax: 300,
+  width: 750,
+  height: 500,
+  axes: [0.125, 0.9, 0.1, 0.9],
+  lineWidth: 100 / 72,
+  pngCompression: 6,
+};
+
+/** A read's coverage curve with the values the chart needs. */
+export interface PileCurve {
+  /** Coverage per bin (zero outside the valid region). */
+  data: Uint32Array;
+  /** First bin of the valid region. */
+  begin: number;
+  /** One past the last bin of the valid region (begin === end: no valid region). */
+  end: number;
+  /** Median coverage over the valid region (Raven: upper median; if 0, of the covered bins). */
+  median: number;
+  /** y axis maximum of the chart. */
+  yMax: number;
+  /** Whether the valid region is at least minValidBins long (else Raven drops the read). */
+  valid: boolean;
+}
+
+/**
+ * Raw Raven coverage of a read of `readLen` bp from overlap intervals given as flat
+ * [begin0, end0, begin1, end1, ...] read coordinates: bins (begin>>4)+1 .. (end>>4)-1
+ * (exclusive) get +1 each, summed with a difference array.
+ */
+export function coverage(
+  readLen: number,
+  intervals: ArrayLike<number>,
+  opts: PileogramOptions = {},
+): Uint32Array {
+  const shift = opts.binShift ?? PILEOGRAM_DEFAULTS.binShift;
+  const n = Math.max(0, Math.floor(readLen) >> shift);
+  const diff = new Int32Array(n + 1);
+  for (let k = 0; k + 1 < intervals.length; k += 2) {
+    const b = Math.max(0, (intervals[k] >> shift) + 1);
+    const e = Math.min(n, (intervals[k + 1] >> shift) - 1);
+    if (e <= b) continue;
+    diff[b]++;
+    diff[e]--;
+  }
+  const out = new Uint32Array(n);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    c += diff[i];
+    out[i] = c;
+  }
+  return out;
+}
+
+/** Raven's valid region: the longest run of bins with coverage >= `minCoverage` ([0,0] if none). */
+export function validRegion(data: ArrayLike<number>, minCoverage: number): [number, number] {
+  let best: [number, number] = [0, 0];
+  let i = 0;
+  const n = data.length;
+  while (i < n) {
+    if (data[i] < minCoverage) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && data[j] >= minCoverage) j++;
+    if (j - i > best[1] - best[0]) best = [i, j];
+    i = j;
+  }
+  return best;
+}
+
+/** Raven's median of `data[begin..end)`: the element at index size/2 after sorting (0 if empty). */
+export function medianCoverage(data: ArrayLike<number>, begin = 0, end = data.length): number {
+  if (end <= begin) return 0;
+  const v = new Float64Array(end - begin);
+  for (let i = 0; i < v.length; i++) v[i] = data[begin + i];
+  return selectKth(v, v.length >> 1);
+}
+
+/** A read's chart curve: coverage, invalid ends zeroed, median and y range. */
+export function pileCurve(
+  readLen: number,
+  intervals: ArrayLike<number>,
+  opts: PileogramOptions = {},
+): PileCurve {
+  return curveFromCoverage(coverage(readLen, intervals, opts), opts);
+}
+
+/**
+ * Finish a raw coverage array into a chart curve (a copy with the invalid ends zeroed, median,
+ * y range); `raw` is left as it is.
+ */
+export function curveFromCoverage(raw: Uint32Array, opts: PileogramOptions = {}): PileCurve {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  let begin = 0;
+  let end = raw.length;
+  const data = raw.slice();
+  if (o.validMinCoverage > 0) {
+    [begin, end] = validRegion(raw, o.validMinCoverage);
+    data.fill(0, 0, begin);
+    data.fill(0, end);
+  }
+  let median = medianCoverage(data, begin, end);
+  if (median === 0) {
+    // mostly uncovered (e.g. a long junk end): Raven's y range would collapse, use the
+    // median of the covered bins instead
+    const covered = Array.from(data.subarray(begin, end)).filter((v) => v > 0);
+    median = medianCoverage(covered);
+  }
+  const valid = end - begin >= o.minValidBins && end > begin;
+  return { data, begin, end, median, yMax: o.yMax, valid };
+}
+
+/**
+ * Upper x limit matplotlib 1.x autoscaling picks for data 0..`vmax`: the AutoLocator
+ * (MaxNLocator, 9 bins, steps 1/2/5/10) rounds the range out to whole ticks.
+ */
+export function niceAxisMax(vmax: number): number {
+  if (!(vmax > 0)) return 1;
+  const nbins = 9;
+  const scale = 10 ** Math.floor(Math.log10(vmax / nbins));
+  const rawStep = vmax / nbins / scale;
+  let step = 10 * scale;
+  let bestMax = vmax;
+  for (const s of [1, 2, 5, 10]) {
+    if (s < rawStep) continue;
+    step = s * scale;
+    bestMax = step * nbins;
+    if (bestMax >= vmax) break;
+  }
+  const extra = Math.floor((bestMax - vmax) / step + 1e-9);
+  return step * (nbins - extra);
+}
+
+/**
+ * The chart's polyline in pixel coordinates (x, y pairs, y down), one vertex per bin with runs
+ * of equal values reduced to their end points (the drawn line is identical).
+ */
+export function chartPoints(curve: PileCurve, opts: PileogramOptions = {}): Float64Array {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  const d = curve.data;
+  const n = d.length;
+  const [l, r, b, t] = o.axes;
+  const x0 = l * o.width;
+  const xs = (r - l) * o.width / niceAxisMax(Math.max(1, n - 1));
+  const y0 = (1 - b) * o.height;
+  const ys = (t - b) * o.height / curve.yMax;
+  const pts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && i < n - 1 && d[i] === d[i - 1] && d[i] === d[i + 1]) continue;
+    pts.push(x0 + i * xs, y0 - d[i] * ys);
+  }
+  if (n === 1) pts.push(x0 + xs, y0 - d[0] * ys);
+  return Float64Array.from(pts);
+}
+
+/**
+ * Anti-aliased stroke of a polyline: per-pixel ink coverage in [0,1] (row-major width x height),
+ * clipped to the box [cx0,cx1) x [cy0,cy1). Each segment is a rectangle (square caps) whose
+ * exact pixel-area coverage is accumulated; segments combine by maximum.
+ */
+export function strokePolyline(
+  pts: ArrayLike<number>,
+  width: number,
+  height: number,
+  lineWidth: number,
+  clip: [number, number, number, number] = [0, 0, width, height],
+): Float32Array {
+  const ink = new Float32Array(width * height);
+  const [cx0, cy0, cx1, cy1] = clip;
+  const hw = lineWidth / 2;
+  const acc = new Float32Array(4096);
+  const quad = new Float64Array(8);
+  const np = pts.length >> 1;
+  for (let s = 0; s + 1 < Math.max(np, 2); s++) {
+    const ax = pts[2 * s], ay = pts[2 * s + 1];
+    const bx = np > 1 ? pts[2 * s + 2] : ax, by = np > 1 ? pts[2 * s + 3] : ay;
+    let dx = bx - ax, dy = by - ay;
+    const len = Math.hypot(dx, dy);
+    if (len < 1e-9) {
+      dx = hw;
+      dy = 0;
+    } else {
+      dx *= hw / len;
+      dy *= hw / len;
+    }
+    // rectangle corners: a - d + n, b + d + n, b + d - n, a - d - n  with n = (-dy, dx)
+    quad[0] = ax - dx - dy, quad[1] = ay - dy + dx;
+    quad[2] = bx + dx - dy, quad[3] = by + dy + dx;
+    quad[4] = bx + dx + dy, quad[5] = by + dy - dx;
+    quad[6] = ax - dx + dy, quad[7] = ay - dy - dx;
+    let minx = Infinity, maxx = -Infinity, miny = Infinity, maxy = -Infinity;
+    for (let k = 0; k < 8; k += 2) {
+      minx = Math.min(minx, quad[k]);
+      maxx = Math.max(maxx, quad[k]);
+      miny = Math.min(miny, quad[k + 1]);
+      maxy = Math.max(maxy, quad[k + 1]);
+    }
+    const bx0 = Math.max(cx0, Math.floor(minx)), bx1 = Math.min(cx1, Math.ceil(maxx));
+    const by0 = Math.max(cy0, Math.floor(miny)), by1 = Math.min(cy1, Math.ceil(maxy));
+    if (bx1 <= bx0 || by1 <= by0) continue;
+    const bw = bx1 - bx0, bh = by1 - by0;
+    const stride = bw + 2;
+    let buf = acc;
+    if (stride * bh > acc.length) buf = new Float32Array(stride * bh);
+    for (let k = 0; k < 8; k += 2) {
+      const k2 = (k + 2) & 7;
+      accumulateEdge(
+        buf,
+        stride,
+        bw,
+        bh,
+        quad[k] - bx0,
+        quad[k + 1] - by0,
+        quad[k2] - bx0,
+        quad[k2 + 1] - by0,
+      );
+    }
+    for (let y = 0; y < bh; y++) {
+      let a = 0;
+      const row = y * stride;
+      const out = (by0 + y) * width + bx0;
+      for (let x = 0; x < bw; x++) {
+        a += buf[row + x];
+        buf[row + x] = 0;
+        const c = a < 0 ? (a < -1 ? 1 : -a) : (a > 1 ? 1 : a);
+        if (c > ink[out + x]) ink[out + x] = c;
+      }
+      buf[row + bw] = 0;
+      buf[row + bw + 1] = 0;
+    }
+  }
+  return ink;
+}
+
+/** Signed-area accumulation of one polygon edge into `buf` (font-rs style exact coverage). */
+function accumulateEdge(
+  buf: Float32Array,
+  stride: number,
+  w: number,
+  h: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): void {
+  if (Math.abs(y0 - y1) < 1e-12) return;
+  // x is clamped into [0, w]: ink left of the box then counts as entering at column 0.
+  x0 = x0 < 0 ? 0 : x0 > w ? w : x0;
+  x1 = x1 < 0 ? 0 : x1 > w ? w : x1;
+  let dir = 1;
+  if (y0 > y1) {
+    dir = -1;
+    [x0, y0, x1, y1] = [x1, y1, x0, y0];
+  }
+  const dxdy = (x1 - x0) / (y1 - y0);
+  let x = x0;
+  if (y0 < 0) x -= y0 * dxdy;
+  const yStart = Math.max(0, Math.floor(y0));
+  const yEnd = Math.min(h, Math.ceil(y1));
+  for (let y = yStart; y < yEnd; y++) {
+    const line = y * stride;
+    const dy = Math.min(y + 1, y1) - Math.max(y, y0);
+    const xnext = x + dxdy * dy;
+    const d = dy * dir;
+    const xa = x < xnext ? x : xnext;
+    const xb = x < xnext ? xnext : x;
+    const xaf = Math.floor(xa);
+    const xai = xaf;
+    const xbc = Math.ceil(xb);
+    const xbi = xbc;
+    if (xbi <= xai + 1) {
+      const xmf = 0.5 * (x + xnext) - xaf;
+      buf[line + xai] += d - d * xmf;
+      buf[line + xai + 1] += d * xmf;
+    } else {
+      const s = 1 / (xb - xa);
+      const x0f = xa - xaf;
+      const a0 = 0.5 * s * (1 - x0f) * (1 - x0f);
+      const x1f = xb - xbc + 1;
+      const am = 0.5 * s * x1f * x1f;
+      buf[line + xai] += d * a0;
+      if (xbi === xai + 2) {
+        buf[line + xai + 1] += d * (1 - a0 - am);
+      } else {
+        const a1 = s * (1.5 - x0f);
+        buf[line + xai + 1] += d * (a1 - a0);
+        for (let xi = xai + 2; xi < xbi - 1; xi++) buf[line + xi] += d * s;
+        const a2 = a1 + (xbi - xai - 3) * s;
+        buf[line + xbi - 1] += d * (1 - a2 - am);
+      }
+      buf[line + xbi] += d * am;
+    }
+    x = xnext;
+  }
+}
+
+/** The chart's ink: per-pixel line coverage in [0,1], row-major width x height. */
+export function chartInk(curve: PileCurve, opts: PileogramOptions = {}): Float32Array {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  const [l, r, b, t] = o.axes;
+  const clip: [number, number, number, number] = [
+    Math.round(l * o.width),
+    Math.round((1 - t) * o.height),
+    Math.round(r * o.width),
+    Math.round((1 - b) * o.height),
+  ];
+  return strokePolyline(chartPoints(curve, o), o.width, o.height, o.lineWidth, clip);
+}
+
+/** Ink to RGBA pixels: blue (0,0,255) blended over opaque white. */
+export function inkToRgba(ink: Float32Array): Uint8Array {
+  const out = new Uint8Array(ink.length * 4);
+  const px = new Uint32Array(out.buffer);
+  px.fill(0xffffffff);
+  for (let i = 0; i < ink.length; i++) {
+    const c = ink[i];
+    if (c > 0) {
+      const v = Math.round(255 * (1 - c));
+      // little-endian RGBA: A<<24 | B<<16 | G<<8 | R
+      px[i] = (0xffff0000 | (v << 8) | v) >>> 0;
+    }
+  }
+  return out;
+}
+
+/** Render a curve's chart as RGBA pixels (width x height x 4). */
+export function renderRgba(curve: PileCurve, opts: PileogramOptions = {}): Uint8Array {
+  return inkToRgba(chartInk(curve, opts));
+}
+
+/** Render a curve's chart as grey-on-white pixels, as `decodeGrey` would read its PNG. */
+export function renderGrey(curve: PileCurve, opts: PileogramOptions = {}): GreyImage {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  const rgba = renderRgba(curve, o);
+  return { width: o.width, height: o.height, data: toGreyOnWhite(rgba, o.width * o.height, 4) };
+}
+
+/** Encode RGBA pixels as an 8-bit RGBA PNG. */
+export async function encodePng(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  compression = PILEOGRAM_DEFAULTS.pngCompression,
+): Promise<Uint8Array> {
+  const buf = await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png({ compressionLevel: compression, adaptiveFiltering: false })
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Render a curve's chart as a PNG like the real images (750x500 RGBA). */
+export function renderPng(curve: PileCurve, opts: PileogramOptions = {}): Promise<Uint8Array> {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  return encodePng(renderRgba(curve, o), o.width, o.height, o.pngCompression);
+}
+
+/** The chart as an SVG document (for notebooks; the PNG path does not use it). */
+export function chartSvg(curve: PileCurve, opts: PileogramOptions = {}): string {
+  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  const p = chartPoints(curve, o);
+  const [l, r, b, t] = o.axes;
+  const pts: string[] = [];
+  for (let i = 0; i < p.length; i += 2) pts.push(`${p[i].toFixed(2)},${p[i + 1].toFixed(2)}`);
+  const cx = l * o.width, cy = (1 - t) * o.height;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}">` +
+    `<rect width="100%" height="100%" fill="white"/><clipPath id="ax"><rect x="${cx}" y="${cy}" ` +
+    `width="${(r - l) * o.width}" height="${(t - b) * o.height}"/></clipPath>` +
+    `<polyline clip-path="url(#ax)" points="${pts.join(" ")}" fill="none" stroke="#0000ff" ` +
+    `stroke-width="${o.lineWidth.toFixed(3)}" stroke-linecap="square"/></svg>`;
+}
+
+// ---------------------------------------------------------------- from a PAF file to calls
+
+// reading a PAF file into per-read piles: the one-pass byte-level engine (lib/overlaps/paf_engine.ts)
+export {
+  hashId,
+  PAF_PILES_DEFAULTS,
+  type PafPile,
+  type PafPilesOptions,
+  pilesFromPaf,
+} from "./paf_engine.ts";

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { buildModel, formatSummary, summarize } from "../../lib/model/model.ts";
+import { testBackend } from "../test_backend.ts";
+
+await testBackend();
+
+Deno.test("alexnet: the thesis layout with 62,357,114 parameters and a 2-way softmax", () => {
+  const model = buildModel("alexnet");
+  const s = summarize(model);
+  assert.equal(s.totalParams, 62_357_114);
+  assert.equal(s.trainableParams, 62_357_114);
+  const byName = Object.fromEntries(s.rows.map((r) => [r.layer, r]));
+  assert.deepEqual(byName.conv1.outputShape, [54, 54, 96]);
+  assert.equal(byName.conv1.params, 11 * 11 * 96 + 96);
+  assert.deepEqual(byName.pool5.outputShape, [6, 6, 256]);
+  assert.equal(byName.fc6.params, 9216 * 4096 + 4096);
+  assert.deepEqual(byName.softmax.outputShape, [2]);
+  const text = formatSummary(s);
+  assert.match(text, /Total params: 62,357,114/);
+  assert.match(text, /conv1 \(Conv2D\)\s+\[54, 54, 96\]\s+11,712/);
+  model.dispose();
+});
+
+Deno.test("compact: the layer table, 71,442 parameters, a seeded 2-way softmax", () => {
+  const model = buildModel("compact");
+  const s = summarize(model);
+  assert.equal(s.totalParams, 71_442);
+  assert.equal(s.trainableParams, 71_090, "batch norms' moving mean and variance are not trained");
+  // conv1d kernel 5 without bias: 5 * in * out; batch norm: 4 per channel; dense: in * out + out
+  assert.deepEqual(s.rows.map((r) => [r.layer, r.outputShape.join("x"), r.params]), [
+    ["curve", "145x5", 0],
+    ["conv1", "145x16", 5 * 5 * 16],
+    ["bn1", "145x16", 4 * 16],
+    ["relu1", "145x16", 0],
+    ["pool1", "72x16", 0],
+    ["conv2", "72x32", 5 * 16 * 32],
+    ["bn2", "72x32", 4 * 32],
+    ["relu2", "72x32", 0],
+    ["pool2", "36x32", 0],
+    ["conv3", "36x64", 5 * 32 * 64],
+    ["bn3", "36x64", 4 * 64],
+    ["relu3", "36x64", 0],
+    ["pool3", "18x64", 0],
+    ["conv4", "18x64", 5 * 64 * 64],
+    ["bn4", "18x64", 4 * 64],
+    ["relu4", "18x64", 0],
+    ["pool4", "9x64", 0],
+    ["flatten", "576", 0],
+    ["dropout1", "576", 0],
+    ["fc", "64", 576 * 64 + 64],
+    ["dropout2", "64", 0],
+    ["softmax", "2", 64 * 2 + 2],
+  ]);
+  // The weights follow the seed: same seed, same outputs; another seed, other outputs.
+  const x = tf.tidy(() => tf.linspace(0, 1, 2 * 145 * 5).reshape([2, 145, 5]));
+  const out = (m: tf.LayersModel) =>
+    tf.tidy(() => (m.predict(x) as tf.Tensor).arraySync() as number[][]);
+  const y = out(model);
+  for (const row of y) assert.ok(Math.abs(row[0] + row[1] - 1) < 1e-5);
+  assert.notDeepEqual(y[0], y[1], "the output depends on the input");
+  const same = buildModel("compact");
+  const other = buildModel("compact", { seed: 7 });
+  assert.deepEqual(out(same), y);
+  assert.notDeepEqual(out(other), y);
+  for (const m of [model, same, other]) m.dispose();
+  x.dispose();
+});
+
+Deno.test("a wrong input shape and an unknown model are clear errors", () => {
+  const model = buildModel("compact");
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  assert.throws(
+    () => model.predict(tf.zeros([1, shape[0] + 3, ...shape.slice(1)])),
+    /expected|shape/i,
+  );
+  // @ts-expect-error: checking the run-time guard
+  assert.throws(() => buildModel("vgg"), /unknown model "vgg"/);
+  model.dispose();
+});
