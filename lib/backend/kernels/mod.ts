@@ -8,3 +8,5 @@ export * from "./im2col.ts";
 export * from "./pool.ts";
 export * from "./rmsprop.ts";
 export * from "./wasm.ts";
+export { convOnHeap } from "./wasm_conv.ts";
+export type { WasmBackend, WasmKernelTuning } from "./wasm_heap.ts";

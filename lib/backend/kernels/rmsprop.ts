@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { WasmBackend } from "./wasm.ts";
+import type { WasmBackend } from "./wasm_heap.ts";
 
 const KERNEL = "ChimeraRMSPropUpdate";
 

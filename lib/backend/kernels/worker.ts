@@ -7,7 +7,8 @@ import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { type ConvJob, HEADER_BYTES, writeError } from "./pool.ts";
-import { convOnHeap, type WasmBackend } from "./wasm.ts";
+import { convOnHeap } from "./wasm_conv.ts";
+import type { WasmBackend } from "./wasm_heap.ts";
 
 let sab: SharedArrayBuffer | undefined;
 let ctrl: Int32Array | undefined;
