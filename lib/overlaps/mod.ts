@@ -9,4 +9,5 @@ export * from "./gap_rule.ts";
 export * from "./paf.ts";
 export * from "./paf_engine.ts";
 export * from "./pileogram.ts";
+export * from "./raster.ts";
 export * from "./scatter.ts";

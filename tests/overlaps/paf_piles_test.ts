@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { bucketOf } from "../../lib/overlaps/buckets.ts";
 import type { PafPile } from "../../lib/overlaps/paf_piles.ts";
 import { readPaf } from "../../lib/overlaps/paf.ts";
+import { hashId } from "../../lib/core/hash.ts";
 import { tempDir } from "../fixtures.ts";
 import { ROOT } from "../cli/run.ts";
 import { collect, randomPaf } from "./paf_fixture.ts";
@@ -118,4 +119,44 @@ Deno.test("pilesFromPaf: buckets together = one process; reads subset within a b
   } finally {
     await cleanup();
   }
+});
+
+/** A small PAF: reads with enough and with too few overlaps, and a self-mapping. */
+const SMALL_PAF = [
+  // read a (1600 bp): three overlaps; b and c overlap a; d has one overlap only
+  "a\t1600\t0\t1600\t+\tb\t2000\t400\t2000\t1500\t1600\t60",
+  "c\t1000\t0\t800\t-\ta\t1600\t800\t1600\t700\t800\t60",
+  "a\t1600\t0\t800\t+\te\t900\t100\t900\t700\t800\t60",
+  "b\t2000\t0\t1000\t+\tc\t1000\t0\t1000\t900\t1000\t60",
+  "b\t2000\t0\t500\t+\td\t3000\t2500\t3000\t400\t500\t60",
+  "a\t1600\t0\t1600\t+\ta\t1600\t0\t1600\t1600\t1600\t60",
+].join("\n") + "\n";
+
+Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, buckets", async () => {
+  const dir = await Deno.makeTempDir();
+  const p = join(dir, "ovl.paf");
+  await Deno.writeTextFile(p, SMALL_PAF);
+  const piles = await collect(p, { minOverlaps: 2 });
+  const byId = new Map(piles.map((x) => [x.readId, x]));
+  assert.deepEqual([...byId.keys()].sort(), ["a", "b", "c", "d", "e"]);
+  assert.deepEqual(Array.from(byId.get("a")!.intervals), [0, 1600, 800, 1600, 0, 800]);
+  assert.equal(byId.get("a")!.nOverlaps, 3);
+  assert.equal(byId.get("b")!.nOverlaps, 3);
+  assert.equal(byId.get("d")!.enough, false);
+  assert.equal(byId.get("e")!.enough, false);
+  // too-few reads come first, then the rest; the buckets together give the same piles
+  const norm = (xs: PafPile[]) => xs.map((x) => JSON.stringify(x)).sort();
+  const buckets = [0, 1, 2].map((k) => collect(p, { minOverlaps: 2, bucket: { k, K: 3 } }));
+  const parts = await Promise.all(buckets);
+  assert.deepEqual(norm(parts.flat()), norm(piles));
+  for (const [k, part] of parts.entries()) {
+    for (const x of part) assert.equal(hashId(x.readId) % 3, k);
+  }
+  const only = await collect(p, { minOverlaps: 1, reads: ["c", "zz"] });
+  assert.deepEqual(only.map((x) => [x.readId, x.nOverlaps, x.enough]), [
+    ["zz", 0, false],
+    ["c", 2, true],
+  ]);
+  assert.equal(hashId("a"), hashId("a"));
+  await Deno.remove(dir, { recursive: true });
 });

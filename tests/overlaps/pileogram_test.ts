@@ -8,14 +8,11 @@ import {
   curveFromCoverage,
   medianCoverage,
   niceAxisMax,
-  type PafPile,
   pileCurve,
-  pilesFromPaf,
   renderGrey,
   renderPng,
   validRegion,
 } from "../../lib/overlaps/pileogram.ts";
-import { hashId } from "../../lib/core/hash.ts";
 import { HAS_REAL_DATA, REAL_DATA } from "../fixtures.ts";
 
 Deno.test("coverage: 16 bp bins, each interval shrunk by one bin at each end", () => {
@@ -152,49 +149,4 @@ Deno.test({
     }
     assert.deepEqual([minX, maxY], [94, 449]);
   },
-});
-
-const PAF = [
-  // read a (1600 bp): three overlaps; b and c overlap a; d has one overlap only
-  "a\t1600\t0\t1600\t+\tb\t2000\t400\t2000\t1500\t1600\t60",
-  "c\t1000\t0\t800\t-\ta\t1600\t800\t1600\t700\t800\t60",
-  "a\t1600\t0\t800\t+\te\t900\t100\t900\t700\t800\t60",
-  "b\t2000\t0\t1000\t+\tc\t1000\t0\t1000\t900\t1000\t60",
-  "b\t2000\t0\t500\t+\td\t3000\t2500\t3000\t400\t500\t60",
-  "a\t1600\t0\t1600\t+\ta\t1600\t0\t1600\t1600\t1600\t60",
-].join("\n") + "\n";
-
-async function collect(path: string, opts = {}): Promise<PafPile[]> {
-  const out: PafPile[] = [];
-  for await (const p of pilesFromPaf(path, opts)) out.push(p);
-  return out;
-}
-
-Deno.test("pilesFromPaf: both sides of each overlap, self-mappings skipped, buckets", async () => {
-  const dir = await Deno.makeTempDir();
-  const p = join(dir, "ovl.paf");
-  await Deno.writeTextFile(p, PAF);
-  const piles = await collect(p, { minOverlaps: 2 });
-  const byId = new Map(piles.map((x) => [x.readId, x]));
-  assert.deepEqual([...byId.keys()].sort(), ["a", "b", "c", "d", "e"]);
-  assert.deepEqual(Array.from(byId.get("a")!.intervals), [0, 1600, 800, 1600, 0, 800]);
-  assert.equal(byId.get("a")!.nOverlaps, 3);
-  assert.equal(byId.get("b")!.nOverlaps, 3);
-  assert.equal(byId.get("d")!.enough, false);
-  assert.equal(byId.get("e")!.enough, false);
-  // too-few reads come first, then the rest; the buckets together give the same piles
-  const norm = (xs: PafPile[]) => xs.map((x) => JSON.stringify(x)).sort();
-  const buckets = [0, 1, 2].map((k) => collect(p, { minOverlaps: 2, bucket: { k, K: 3 } }));
-  const parts = await Promise.all(buckets);
-  assert.deepEqual(norm(parts.flat()), norm(piles));
-  for (const [k, part] of parts.entries()) {
-    for (const x of part) assert.equal(hashId(x.readId) % 3, k);
-  }
-  const only = await collect(p, { minOverlaps: 1, reads: ["c", "zz"] });
-  assert.deepEqual(only.map((x) => [x.readId, x.nOverlaps, x.enough]), [
-    ["zz", 0, false],
-    ["c", 2, true],
-  ]);
-  assert.equal(hashId("a"), hashId("a"));
-  await Deno.remove(dir, { recursive: true });
 });
