@@ -3,24 +3,8 @@ import { join } from "node:path";
 import { inputFromMeta, type InputSpec, makeSource } from "../../lib/features/inputs.ts";
 import { defaultInput } from "../../lib/model/model.ts";
 import { UserError } from "../../lib/core/errors.ts";
-import { PREPROCESS_DEFAULTS } from "../../lib/features/preprocess.ts";
-import { LINE_DEFAULTS } from "../../lib/features/chart_line.ts";
-import { modelInput } from "../../lib/model/model.ts";
 import { chartSvg, fixtureCurve, svgToPng, tempDir } from "../fixtures.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
-
-Deno.test("defaultInput: AlexNet reads the grey image, compact the pile in coverage units", () => {
-  assert.deepEqual(defaultInput("alexnet"), {
-    kind: "image",
-    size: PREPROCESS_DEFAULTS.size,
-    resize: PREPROCESS_DEFAULTS.resize,
-  });
-  assert.deepEqual(defaultInput("compact"), { kind: "pile", columns: LINE_DEFAULTS.columns });
-  assert.deepEqual(makeSource(defaultInput("compact")).shape, [145, 5]);
-  for (const m of ["alexnet", "compact"] as const) {
-    assert.equal(defaultInput(m).kind, modelInput(m).kind, `${m}: matches the model's input kind`);
-  }
-});
 
 Deno.test("makeSource: the feature shape follows the representation", () => {
   assert.deepEqual(makeSource({ kind: "image", size: 32, resize: "nearest" }).shape, [32, 32, 1]);

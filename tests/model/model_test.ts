@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { buildModel, formatSummary, summarize } from "../../lib/model/model.ts";
+import {
+  buildModel,
+  defaultInput,
+  formatSummary,
+  modelInput,
+  summarize,
+} from "../../lib/model/model.ts";
+import { makeSource } from "../../lib/features/inputs.ts";
+import { PREPROCESS_DEFAULTS } from "../../lib/features/preprocess.ts";
+import { LINE_DEFAULTS } from "../../lib/features/chart_line.ts";
 import { testBackend } from "../test_backend.ts";
 
 await testBackend();
@@ -77,4 +86,17 @@ Deno.test("a wrong input shape and an unknown model are clear errors", () => {
   // @ts-expect-error: checking the run-time guard
   assert.throws(() => buildModel("vgg"), /unknown model "vgg"/);
   model.dispose();
+});
+
+Deno.test("defaultInput: AlexNet reads the grey image, compact the pile in coverage units", () => {
+  assert.deepEqual(defaultInput("alexnet"), {
+    kind: "image",
+    size: PREPROCESS_DEFAULTS.size,
+    resize: PREPROCESS_DEFAULTS.resize,
+  });
+  assert.deepEqual(defaultInput("compact"), { kind: "pile", columns: LINE_DEFAULTS.columns });
+  assert.deepEqual(makeSource(defaultInput("compact")).shape, [145, 5]);
+  for (const m of ["alexnet", "compact"] as const) {
+    assert.equal(defaultInput(m).kind, modelInput(m).kind, `${m}: matches the model's input kind`);
+  }
 });
