@@ -84,6 +84,9 @@ function chunkImages(ctx: GemmContext, g: ConvGeom): number {
   return Math.max(1, Math.min(g.n, Math.floor(ctx.maxPatchFloats / perImage)));
 }
 
+/** Filter-row length (floats) from which im2col copies a row with one `set` rather than a loop. */
+const IM2COL_COPY_MIN = 64;
+
 /**
  * Patch matrix of images [n0, n0 + cnt) of `x` into `p` (rows: output pixels, columns:
  * (kh, kw, ci)); taps that fall into the padding are zero.
@@ -109,7 +112,9 @@ export function im2col(x: Float32Array, g: ConvGeom, n0: number, cnt: number, p:
           const row = (img + hy) * w;
           if (inside && dw === 1) {
             const s = (row + x0) * ci;
-            for (let t = 0; t < run; t++) p[o + t] = x[s + t];
+            // a long row is one memory copy; a short one (a few taps of one channel) a loop
+            if (run >= IM2COL_COPY_MIN) p.set(x.subarray(s, s + run), o);
+            else for (let t = 0; t < run; t++) p[o + t] = x[s + t];
             continue;
           }
           for (let j = 0; j < kw; j++) {
