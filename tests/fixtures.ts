@@ -114,3 +114,15 @@ export async function writeSynthPaf(
   await Deno.writeTextFile(path, lines.join("\n") + "\n");
   return truth;
 }
+
+/** yacrd's own test data (natir/yacrd 1.0 tests/) in ../shared/peers; absent in a clone. */
+export const YACRD = new URL("../../shared/peers/yacrd", import.meta.url).pathname;
+
+/** Whether yacrd's test data is there (tests that read it are ignored otherwise). */
+export const HAS_YACRD: boolean = (() => {
+  try {
+    return Deno.statSync(`${YACRD}/truth.yacrd`).isFile;
+  } catch {
+    return false;
+  }
+})();

@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatYacrdLine, gapRuleFromPaf } from "../../lib/overlaps/gap_rule.ts";
+import { HAS_YACRD, YACRD } from "../fixtures.ts";
 
 const SCRIPT = new URL("../../lib/bench/yacrd_rule.py", import.meta.url).pathname;
-const YACRD = new URL("../../../shared/peers/yacrd", import.meta.url).pathname;
-const HAS_YACRD = (() => {
-  try {
-    return Deno.statSync(join(YACRD, "truth.yacrd")).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 /** The Python reference's report on `paf` (-c `c`), its lines sorted, and its summary. */
 async function pythonRule(paf: string, c: number): Promise<{ lines: string[]; chimeric: number }> {

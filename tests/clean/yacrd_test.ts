@@ -2,17 +2,7 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import type { ReadCall } from "../../lib/calls/calls.ts";
 import { junctionsOf, yacrdReport } from "../../lib/clean/mod.ts";
-import { tempDir } from "../fixtures.ts";
-
-/** yacrd's own test data (natir/yacrd 1.0 tests/), beside the project; absent in a clone. */
-const YACRD = new URL("../../../shared/peers/yacrd", import.meta.url).pathname;
-const HAS_YACRD = (() => {
-  try {
-    return Deno.statSync(join(YACRD, "truth.yacrd")).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { HAS_YACRD, tempDir, YACRD } from "../fixtures.ts";
 
 /** A call of a read: flagged or not by the primary call. */
 const call = (readId: string, flagged: boolean): ReadCall => ({

@@ -8,16 +8,7 @@ import {
   gapRule,
   gapRuleFromPaf,
 } from "../../lib/overlaps/gap_rule.ts";
-
-/** yacrd's own test data (natir/yacrd 1.0 tests/), beside the project; absent in a clone. */
-const YACRD = new URL("../../../shared/peers/yacrd", import.meta.url).pathname;
-const HAS_YACRD = (() => {
-  try {
-    return Deno.statSync(join(YACRD, "truth.yacrd")).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { HAS_YACRD, YACRD } from "../fixtures.ts";
 
 Deno.test("gap rule: an inner gap makes a read Chimeric", () => {
   const r = gapRule(1000, [0, 400, 10, 420, 600, 1000, 650, 990]);
