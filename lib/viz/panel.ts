@@ -144,3 +144,65 @@ export function smooth(values: number[], k: number): number[] {
 export function finite(v: number | undefined): v is number {
   return typeof v === "number" && Number.isFinite(v);
 }
+
+/** How {@link groupedBars} reads its rows and lays out its panel. */
+export interface GroupedBarsSpec<R> {
+  /** Field naming each row's facet (a group of bars). */
+  facet: keyof R & string;
+  /** Field naming each row's bar within its facet (also its colour). */
+  bar: keyof R & string;
+  /** Field holding each bar's height. */
+  value: keyof R & string;
+  /** The text written above each bar. */
+  text: (r: R) => string;
+  /** Panel width, height and left margin. */
+  width: number;
+  /** Panel height. */
+  height: number;
+  /** Left margin. */
+  marginLeft: number;
+  /** Padding between bars within a facet. */
+  padding: number;
+  /** The y scale (domain, label, ticks). */
+  y: Plot.ScaleOptions;
+  /** Extra options of the text mark (offset, size). */
+  textOptions?: Plot.TextOptions;
+  /** Chart title. */
+  title: string;
+  /** Colours of the bars, in first-seen order of `bar`. */
+  palette: readonly string[];
+}
+
+/**
+ * Bars grouped in facets, one colour per bar name, a label above each bar and a legend: the
+ * shape of the callers' scores and of the class balance.
+ */
+export function groupedBars<R extends object>(rows: R[], spec: GroupedBarsSpec<R>): string {
+  const value = (r: R, k: keyof R & string) => String(r[k]);
+  const facets = [...new Set(rows.map((r) => value(r, spec.facet)))];
+  const bars = [...new Set(rows.map((r) => value(r, spec.bar)))];
+  const colors = bars.map((_, k) => spec.palette[k % spec.palette.length]);
+  const p = panel({
+    width: spec.width,
+    height: spec.height,
+    marginLeft: spec.marginLeft,
+    marginTop: 30,
+    grid: true,
+    fx: { domain: facets, label: null },
+    x: { domain: bars, axis: null, padding: spec.padding },
+    y: spec.y,
+    color: { domain: bars, range: colors },
+    marks: [
+      Plot.barY(rows, { fx: spec.facet, x: spec.bar, y: spec.value, fill: spec.bar }),
+      Plot.text(rows, {
+        fx: spec.facet,
+        x: spec.bar,
+        y: spec.value,
+        text: spec.text,
+        ...spec.textOptions,
+      }),
+      Plot.ruleY([0]),
+    ],
+  });
+  return compose([[p]], spec.title, bars.map((label, k) => ({ label, color: colors[k] })));
+}

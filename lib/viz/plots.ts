@@ -12,7 +12,7 @@ import sharp from "sharp";
 import { LINE_CHANNELS } from "../features/chart_line.ts";
 
 import { emptyPanel } from "./training.ts";
-import { compose, escapeXml, panel, svgRoot } from "./panel.ts";
+import { compose, escapeXml, groupedBars, panel, svgRoot } from "./panel.ts";
 import {
   type CvRecord,
   type CvSummary,
@@ -36,35 +36,22 @@ export interface CallerScore {
  * written above each bar (benchmark tables as a picture).
  */
 export function scoreBars(scores: CallerScore[], opts: PlotOptions = {}): string {
-  const d = PLOT_DEFAULTS;
-  const callers = [...new Set(scores.map((r) => r.caller))];
-  const metrics = [...new Set(scores.map((r) => r.metric))];
-  const colors = callers.map((_, k) => d.palette[k % d.palette.length]);
-  const p = panel({
-    width: opts.width ?? Math.max(420, 60 + metrics.length * callers.length * 34),
+  const callers = new Set(scores.map((r) => r.caller)).size;
+  const metrics = new Set(scores.map((r) => r.metric)).size;
+  return groupedBars(scores, {
+    facet: "metric",
+    bar: "caller",
+    value: "value",
+    text: (r) => r.value.toFixed(2),
+    textOptions: { dy: -7, fontSize: 9 },
+    width: opts.width ?? Math.max(420, 60 + metrics * callers * 34),
     height: opts.height ?? 300,
     marginLeft: 50,
-    marginTop: 30,
-    grid: true,
-    fx: { domain: metrics, label: null },
-    x: { domain: callers, axis: null, padding: 0.12 },
+    padding: 0.12,
     y: { domain: [0, 1.08], label: null, ticks: [0, 0.25, 0.5, 0.75, 1] },
-    color: { domain: callers, range: colors },
-    marks: [
-      Plot.barY(scores, { fx: "metric", x: "caller", y: "value", fill: "caller" }),
-      Plot.text(scores, {
-        fx: "metric",
-        x: "caller",
-        y: "value",
-        text: (r: CallerScore) => r.value.toFixed(2),
-        dy: -7,
-        fontSize: 9,
-      }),
-      Plot.ruleY([0]),
-    ],
+    title: opts.title ?? "Scores per caller",
+    palette: PLOT_DEFAULTS.palette,
   });
-  const title = opts.title ?? "Scores per caller";
-  return compose([[p]], title, callers.map((label, k) => ({ label, color: colors[k] })));
 }
 
 /** Mean and sample standard deviation of each configuration's values, in first-seen order. */

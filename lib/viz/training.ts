@@ -17,7 +17,16 @@ import {
   type PlotOptions,
   type RocLike,
 } from "./options.ts";
-import { compose, escapeXml, finite, type LegendItem, type Panel, panel, smooth } from "./panel.ts";
+import {
+  compose,
+  escapeXml,
+  finite,
+  groupedBars,
+  type LegendItem,
+  type Panel,
+  panel,
+  smooth,
+} from "./panel.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Plots
@@ -239,38 +248,24 @@ export function classBalance(
   counts: ClassCount[] | Record<string, Record<string, number>>,
   opts: PlotOptions = {},
 ): string {
-  const d = PLOT_DEFAULTS;
   const rows = toClassCounts(counts);
-  const splits = [...new Set(rows.map((r) => r.split))];
-  const labels = [...new Set(rows.map((r) => r.label))];
-  const colors = labels.map((_, k) => d.palette[k % d.palette.length]);
+  const splits = new Set(rows.map((r) => r.split)).size;
+  const labels = new Set(rows.map((r) => r.label)).size;
   const totals = new Map<string, number>();
   for (const r of rows) totals.set(r.split, (totals.get(r.split) ?? 0) + r.count);
   const data = rows.map((r) => ({ ...r, share: r.count / (totals.get(r.split) || 1) }));
-  const p = panel({
-    width: opts.width ?? Math.max(360, 60 + splits.length * labels.length * 70),
+  return groupedBars(data, {
+    facet: "split",
+    bar: "label",
+    value: "count",
+    text: (r) => `${r.count.toLocaleString("en-US")}\n${(100 * r.share).toFixed(0)}%`,
+    textOptions: { dy: -14, lineHeight: 1.1 },
+    width: opts.width ?? Math.max(360, 60 + splits * labels * 70),
     height: opts.height ?? 300,
     marginLeft: 60,
-    marginTop: 30,
-    grid: true,
-    fx: { domain: splits, label: null },
-    x: { domain: labels, axis: null, padding: 0.15 },
+    padding: 0.15,
     y: { label: "images" },
-    color: { domain: labels, range: colors },
-    marks: [
-      Plot.barY(data, { fx: "split", x: "label", y: "count", fill: "label" }),
-      Plot.text(data, {
-        fx: "split",
-        x: "label",
-        y: "count",
-        text: (r: { count: number; share: number }) =>
-          `${r.count.toLocaleString("en-US")}\n${(100 * r.share).toFixed(0)}%`,
-        dy: -14,
-        lineHeight: 1.1,
-      }),
-      Plot.ruleY([0]),
-    ],
+    title: opts.title ?? "Class balance per split",
+    palette: PLOT_DEFAULTS.palette,
   });
-  const title = opts.title ?? "Class balance per split";
-  return compose([[p]], title, labels.map((label, k) => ({ label, color: colors[k] })));
 }
