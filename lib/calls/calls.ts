@@ -24,6 +24,7 @@ import {
   pileFeatures,
   pileInput,
   profileFromPile,
+  profileMedian,
   typicalDepth,
 } from "../features/pile_features.ts";
 import { type CallEvidence, type CallModel, modelMatters, pCall } from "./primary_call.ts";
@@ -123,13 +124,14 @@ interface Pending {
   features?: PileFeatures;
 }
 
-/** The evidence of one read from its overlap intervals: pile, rule, features. */
+/** The evidence of one read from its overlap intervals: pile, rule, median, and its features when `withFeatures`. */
 export function readEvidence(
   readId: string,
   readLen: number,
   nOverlaps: number,
   intervals: ArrayLike<number>,
   opts: CallsOptions = {},
+  withFeatures = true,
 ): { call: ReadCall; features?: PileFeatures } {
   const raw = coverage(readLen, intervals, opts);
   const curve = curveFromCoverage(raw, opts);
@@ -145,8 +147,9 @@ export function readEvidence(
   if (!curve.valid) return { call };
   // the rule reads the raw pile: a hard gap is cut away by the valid-region step
   const r = ruleScore(raw, curve.median, opts.rule);
-  const features = pileFeatures(profileFromPile(curve, opts), opts);
-  call.median = features.median;
+  const profile = profileFromPile(curve, opts);
+  const features = withFeatures ? pileFeatures(profile, opts) : undefined;
+  call.median = features ? features.median : profileMedian(profile, opts);
   call.ruleScore = r.score;
   call.ruleCall = r.chimeric;
   call.dipFloor = r.floor;
@@ -157,8 +160,16 @@ export function readEvidence(
 function pileEvidence(
   pile: PafPile,
   opts: CallsOptions,
+  withFeatures = true,
 ): { call: ReadCall; features?: PileFeatures } {
-  return readEvidence(pile.readId, pile.readLen, pile.nOverlaps, pile.intervals, opts);
+  return readEvidence(
+    pile.readId,
+    pile.readLen,
+    pile.nOverlaps,
+    pile.intervals,
+    opts,
+    withFeatures,
+  );
 }
 
 /**
@@ -200,7 +211,7 @@ export async function callsFromPaf(
         },
       });
     } else {
-      const { call, features } = pileEvidence(pile, opts);
+      const { call, features } = pileEvidence(pile, opts, keepFeatures);
       pending.push(keepFeatures ? { call, features } : { call, pile });
     }
     opts.onRead?.();

@@ -232,18 +232,31 @@ export function profileFromGrey(
 }
 
 /**
+ * A read's median coverage from its column profile: the median over its pixel columns at or
+ * above medianMinCoverage of the line's mid height (0 when there are none).
+ */
+export function profileMedian(profile: ColumnProfile, opts: PileFeatureOptions = {}): number {
+  const minCoverage = opts.medianMinCoverage ?? PILE_FEATURE_DEFAULTS.medianMinCoverage;
+  const { top, bottom } = profile;
+  const mids = new Float64Array(top.length);
+  let n = 0;
+  for (let c = 0; c < top.length; c++) {
+    const t = top[c];
+    if (t >= minCoverage) mids[n++] = (t + bottom[c]) / 2;
+  }
+  return medianInPlace(mids, n);
+}
+
+/**
  * Group a column profile into `columns` groups (group j covers pixel columns
  * floor(j * span / columns) up to floor((j + 1) * span / columns)): top = highest, bottom =
  * lowest, valid = the read reaches the group, clipped = the line leaves the box there; and the
- * read's median coverage: the median over its pixel columns at or above medianMinCoverage of
- * the line's mid height.
+ * read's median coverage ({@link profileMedian}).
  */
 export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = {}): PileFeatures {
   const o = { ...PILE_FEATURE_DEFAULTS, ...opts };
   const span = profile.top.length;
   const abs = new Float32Array(o.columns * PILE_ABS_CHANNELS.length);
-  const mids = new Float64Array(span);
-  let nMids = 0;
   for (let j = 0; j < o.columns; j++) {
     const a = Math.floor((j * span) / o.columns), b = Math.floor(((j + 1) * span) / o.columns);
     let top = 0, bottom = Infinity, valid = 0, clipped = 0;
@@ -254,7 +267,6 @@ export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = 
       top = Math.max(top, t);
       bottom = Math.min(bottom, profile.bottom[c]);
       clipped ||= profile.clipped[c];
-      if (t >= o.medianMinCoverage) mids[nMids++] = (t + profile.bottom[c]) / 2;
     }
     const k = j * PILE_ABS_CHANNELS.length;
     abs[k] = top;
@@ -262,7 +274,7 @@ export function pileFeatures(profile: ColumnProfile, opts: PileFeatureOptions = 
     abs[k + 2] = valid;
     abs[k + 3] = clipped;
   }
-  return { abs, median: medianInPlace(mids, nMids) };
+  return { abs, median: profileMedian(profile, o) };
 }
 
 /**
