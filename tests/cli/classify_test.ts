@@ -108,6 +108,11 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
       [["--paf", bad, "--model", model, "--reads", "a", "--reads-file", bad], /either --reads/],
       [["--paf", bad, "--model", join(dir, "nomodel")], /nomodel\/model\.json: no model here/],
       [["--paf", bad, "--model", model, "x.png"], /image paths \(x\.png\) go in a separate run/],
+      [["--paf", bad, "--model", model, "--model-reads", "some"], /--model-reads: expected needed/],
+      [
+        ["--paf", bad, "--model", model, "--settle", "2"],
+        /--settle: expected a number in \[0, 1\]/,
+      ],
     ];
     if (!(await shippedModel())) {
       cases.push([["--paf", bad], /no --model given and the shipped model .* is not there/]);
@@ -145,6 +150,47 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
   } finally {
     await cleanup();
   }
+});
+
+Deno.test({
+  name: "classify --paf: the model left out where it cannot matter; --model-reads all, same calls",
+  ignore: !(await shippedModel()),
+  fn: async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const paf = join(dir, "ovl.paf");
+      const truth = await writeSynthPaf(paf, 2);
+      const reads = [...truth.keys()].join(",");
+      const run = async (extra: string[]) => {
+        const r = await runCli("classify", ["--paf", paf, "--reads", reads, ...extra], {
+          env: ENV,
+        });
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout.trimEnd().split("\n").slice(1).map((l) => l.split("\t"));
+      };
+      const needed = await run([]);
+      const all = await run(["--model-reads", "all"]);
+      const ok = (rows: string[][]) => rows.filter((r) => r[10] === "ok");
+      // every called read has the model's P(chimeric) with "all", not all of them by default
+      assert.ok(ok(all).every((r) => /^\d\.\d{4}$/.test(r[4])));
+      assert.ok(ok(needed).some((r) => r[4] === "" && r[5] === ""));
+      // p_call within --settle (0.01) and the same call everywhere; the rest byte for byte
+      assert.equal(needed.length, all.length);
+      needed.forEach((r, i) => {
+        const a = all[i];
+        assert.deepEqual([...r.slice(0, 4), ...r.slice(6, 8), r[9], r[10]], [
+          ...a.slice(0, 4),
+          ...a.slice(6, 8),
+          a[9],
+          a[10],
+        ]);
+        if (r[4] !== "") assert.deepEqual(r, a);
+        else assert.ok(Math.abs(Number(r[8]) - Number(a[8])) <= 0.01, `${r[8]} vs ${a[8]}`);
+      });
+    } finally {
+      await cleanup();
+    }
+  },
 });
 
 Deno.test("classify --help lists the --paf options", async () => {
