@@ -17,6 +17,7 @@ import {
   CHROMIUM,
   CLIENTS,
   exists,
+  expectedOutputs,
   type FixtureCell,
   type JupyterServer,
   type Locator,
@@ -30,6 +31,7 @@ import {
   ROOT,
   runAllProblems,
   scratch,
+  settleOutputs,
   startJupyter,
 } from "../notebook/jupyter_browser.ts";
 
@@ -95,7 +97,8 @@ async function runAllInLab(
     undefined,
     { timeout: timeoutMs, polling: 500 },
   ).catch(() => {/* the cells left unrun are reported below */});
-  await page.waitForTimeout(1500); // outputs the Deno kernel sends after idle
+  // outputs the Deno kernel sends after idle (later still on a loaded machine)
+  await settleOutputs(page, "lab", expectedOutputs(source));
   const cells = await pageCells(page, "lab");
   // Save as a person would; the saved notebook holds the outputs the page has.
   await page.keyboard.press("Control+s");

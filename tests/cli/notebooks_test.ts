@@ -22,6 +22,7 @@ import {
   checkPictures,
   CHROMIUM,
   exists,
+  expectedOutputs,
   type JupyterServer,
   type NbCell,
   notebook,
@@ -30,6 +31,7 @@ import {
   ROOT,
   runAllProblems,
   scratch,
+  settleOutputs,
   startJupyter,
 } from "../notebook/jupyter_browser.ts";
 
@@ -256,9 +258,9 @@ Deno.test({
         undefined,
         { timeout: 90_000, polling: 500 },
       );
-      await page.waitForTimeout(1000);
-      assert.equal(await page.locator(".output_error").count(), 0, "no error outputs");
       const source: NbCell[] = JSON.parse(await Deno.readTextFile(file)).cells;
+      await settleOutputs(page, "notebook", expectedOutputs(source));
+      assert.equal(await page.locator(".output_error").count(), 0, "no error outputs");
       assert.deepEqual(runAllProblems(source, await pageCells(page, "notebook")), []);
       const res = await checkPictures(page, ".output_area", { svg: 7, img: 1, image: 3 });
       // The live training display is one output, updated in place.

@@ -245,6 +245,34 @@ export async function pageCells(page: Page, kind: ServerKind): Promise<PageCell[
   return await page.evaluate(pageCellsExpr(CLIENTS[kind])) as PageCell[];
 }
 
+/** How long {@link settleOutputs} waits for late outputs. */
+export const SETTLE_DEFAULTS = { quietMs: 3000, maxMs: 30_000, pollMs: 250 };
+
+/**
+ * Wait, once the kernel is idle, for the outputs the Deno kernel sends after its idle message:
+ * until `expected` cells show an output, or the count of cells showing one has not changed for
+ * `quietMs` (a cell that never shows one, as in the negative fixture), at most `maxMs`.
+ */
+export async function settleOutputs(
+  page: Page,
+  kind: ServerKind,
+  expected: number,
+  opts: Partial<typeof SETTLE_DEFAULTS> = {},
+): Promise<void> {
+  const o = { ...SETTLE_DEFAULTS, ...opts };
+  const t0 = performance.now();
+  let last = -1, since = t0;
+  while (performance.now() - t0 < o.maxMs) {
+    const shown = (await pageCells(page, kind)).filter((c) => c.shown > 0).length;
+    if (shown >= expected) return;
+    if (shown !== last) {
+      last = shown;
+      since = performance.now();
+    } else if (performance.now() - since >= o.quietMs) return;
+    await page.waitForTimeout(o.pollMs);
+  }
+}
+
 /** A notebook cell as nbformat stores it (the fields the checks read). */
 export interface NbCell {
   cell_type: string;
@@ -255,6 +283,14 @@ export interface NbCell {
 
 /** nbformat stores multi-line strings as lists of lines. */
 export const cellText = (s: string | string[]): string => Array.isArray(s) ? s.join("") : s;
+
+/** Code cells that should show an output after Run All: not empty, not tagged `no-output`. */
+export function expectedOutputs(source: NbCell[]): number {
+  return source.filter((c) =>
+    c.cell_type === "code" && cellText(c.source).trim() !== "" &&
+    !(c.metadata?.tags ?? []).includes("no-output")
+  ).length;
+}
 
 /** Whether a prompt shows an execution count (`[3]:`, `In [3]:`), i.e. the cell has run. */
 export const ran = (prompt: string): boolean => /\[\d+\]/.test(prompt);
