@@ -17,7 +17,9 @@ import { CALLS_DEFAULTS, callsFromPaf } from "../calls/calls.ts";
 import { parseBucket } from "../overlaps/paf_engine.ts";
 import { formatMedians, readMedians } from "../calls/genome.ts";
 import { loadCallModel } from "../calls/primary_call.ts";
-import { isFlagged, junctionsOf, yacrdReport } from "../clean/mod.ts";
+// the modules themselves, not clean/mod.ts: its HTML report would load the plotting libraries
+import { isFlagged, junctionsOf } from "../clean/split.ts";
+import { yacrdReport } from "../clean/yacrd.ts";
 import {
   CALLS_HEADER,
   collectImages,
