@@ -57,7 +57,12 @@ export interface CallsOptions extends PafPilesOptions, PileFeatureOptions {
   settle?: number;
   /** Called once per read gathered (progress). */
   onRead?: () => void;
+  /** Called as each stage ends: "piles" (file read), "evidence" (every read's), "model". */
+  onStage?: (stage: CallsStage) => void;
 }
+
+/** The stages of {@link callsFromPaf}, as `onStage` reports them. */
+export type CallsStage = "piles" | "evidence" | "model";
 
 /** Which called reads the model reads (see {@link CallsOptions.modelReads}). */
 export type ModelReads = "needed" | "all";
@@ -194,6 +199,7 @@ export async function callsFromPaf(
       ...opts,
       onIndexed: (reads, n) => {
         lines = n;
+        opts.onStage?.("piles");
         opts.onIndexed?.(reads, n);
       },
     })
@@ -216,6 +222,7 @@ export async function callsFromPaf(
     }
     opts.onRead?.();
   }
+  opts.onStage?.("evidence");
   const called = pending.filter((p) => p.call.status === "ok");
   const depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
   if (classify) {
@@ -238,6 +245,7 @@ export async function callsFromPaf(
       chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
     }
   }
+  opts.onStage?.("model");
   const calls = pending.map((p) => p.call);
   if (opts.callModel && classify) {
     applyCallModel(calls, depth, opts.callModel, opts.rate, opts.settle);

@@ -13,7 +13,7 @@ import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";
 import { PAF_PILES_DEFAULTS } from "../overlaps/pileogram.ts";
-import { CALLS_DEFAULTS, callsFromPaf } from "../calls/calls.ts";
+import { CALLS_DEFAULTS, callsFromPaf, type ReadCall } from "../calls/calls.ts";
 import { parseBucket } from "../overlaps/paf_engine.ts";
 import { formatMedians, readMedians } from "../calls/genome.ts";
 import { loadCallModel } from "../calls/primary_call.ts";
@@ -33,7 +33,7 @@ const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +
     "       deno task classify --paf OVERLAPS.paf[.gz]|- [--model RUN] [--reads ID,ID|--reads-file F] " +
     "[--min-overlaps N] [--threshold T] [--bucket k/K] [--depth D] [--medians-only] " +
-    "[--model-reads needed|all] [--settle P] [--format tsv|yacrd] [--out calls.tsv]",
+    "[--model-reads needed|all] [--settle P] [--format tsv|yacrd] [--out calls.tsv] [--timings]",
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
@@ -106,6 +106,11 @@ const SPEC = {
       default: "tsv",
     },
     quiet: { type: "boolean", help: "no progress bar or summary on stderr" },
+    timings: {
+      type: "boolean",
+      help: "with --paf: print where the time went on stderr (start and model, piles, " +
+        "evidence, model, writing)",
+    },
     ...BACKEND_OPTION,
   },
   positionals: true,
@@ -206,6 +211,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   }
   let bar: ProgressBar | null = null;
   const started = performance.now();
+  const stages: [string, number][] = [["start and model load", started]];
   const { calls, depth: usedDepth } = await callsFromPaf(paf, {
     columns: meta.input.kind === "pile" ? meta.input.columns : undefined,
     depthContext: meta.input.kind === "pile" ? meta.input.depth : undefined,
@@ -221,6 +227,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
       if (!quiet && n > 256) bar = new ProgressBar(n, { label: "piles" });
     },
     onRead: () => (bar as ProgressBar | null)?.tick(),
+    onStage: (stage) => stages.push([stage, performance.now()]),
   }, classify);
   (bar as ProgressBar | null)?.done();
   model.dispose();
@@ -229,6 +236,8 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     : [CALLS_HEADER.join("\t"), ...calls.map((c) => formatCall(c, threshold))].join("\n") + "\n";
   if (out) await writeTextAtomic(out, text);
   else await Deno.stdout.write(new TextEncoder().encode(text));
+  stages.push(["sorting and writing", performance.now()]);
+  if (args.values.timings) console.error(formatTimings(stages, calls));
   if (!quiet) {
     const count = (f: (c: (typeof calls)[number]) => boolean) => calls.filter(f).length;
     const ok = count((c) => c.status === "ok");
@@ -245,6 +254,21 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
         (out ? `; calls in ${out}` : ""),
     );
   }
+}
+
+/**
+ * Where the time of `classify --paf` went: each stage's seconds from the end of the one before
+ * (the first from the process's start), and the reads the model read.
+ */
+function formatTimings(stages: [string, number][], calls: ReadCall[]): string {
+  const parts = stages.map(([name, t], i) => {
+    const from = i === 0 ? 0 : stages[i - 1][1];
+    const what = name === "model"
+      ? `model (${calls.filter((c) => c.pChimeric !== undefined).length} reads)`
+      : name;
+    return `${what} ${((t - from) / 1000).toFixed(2)} s`;
+  });
+  return `timings: ${parts.join(", ")}`;
 }
 
 /** `classify PATH...`: p(chimeric) per image file. */

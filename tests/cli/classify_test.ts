@@ -169,6 +169,20 @@ Deno.test({
         return r.stdout.trimEnd().split("\n").slice(1).map((l) => l.split("\t"));
       };
       const needed = await run([]);
+      // --timings: every stage, in order, with the reads the model read
+      const t = await runCli("classify", ["--paf", paf, "--reads", reads, "--quiet", "--timings"], {
+        env: ENV,
+      });
+      const read = needed.filter((r) => r[4] !== "").length;
+      assert.match(
+        t.stderr,
+        new RegExp(
+          `^timings: start and model load \\d+\\.\\d\\d s, piles \\d+\\.\\d\\d s, evidence ` +
+            `\\d+\\.\\d\\d s, model \\(${read} reads\\) \\d+\\.\\d\\d s, sorting and writing ` +
+            `\\d+\\.\\d\\d s$`,
+          "m",
+        ),
+      );
       const all = await run(["--model-reads", "all"]);
       const ok = (rows: string[][]) => rows.filter((r) => r[10] === "ok");
       // every called read has the model's P(chimeric) with "all", not all of them by default
