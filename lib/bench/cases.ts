@@ -30,7 +30,7 @@ export interface BenchContext {
   quick: boolean;
   /** The tfjs backend in use. */
   backend: string;
-  /** RMSprop implementation: the fused one-pass update (lib/kernels/rmsprop.ts) or tfjs's. */
+  /** RMSprop implementation: the fused one-pass update (lib/backend/kernels/rmsprop.ts) or tfjs's. */
   optimizer: "fused" | "tfjs";
   /** Results of earlier cases in this run, by case name (e.g. for ratios). */
   results: Map<string, BenchRow[]>;
@@ -163,7 +163,8 @@ const forwardCase: BenchCase = {
 
 const profileCase: BenchCase = {
   name: "profile_alexnet",
-  description: "alexnet: where one training step's time goes (profileKernels, lib/backend.ts): " +
+  description:
+    "alexnet: where one training step's time goes (profileKernels, lib/backend/backend.ts): " +
     "seconds per kernel, largest first, kernels under 1% of the step summed as 'other'",
   run: async (ctx) => {
     const batch = ctx.quick ? 8 : 32;
