@@ -11,6 +11,7 @@ import { buildModel, modelInput, type ModelName } from "../model/model.ts";
 import { cpuMs, profileKernels, wasmThreads } from "../backend/backend.ts";
 import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
 import { join } from "node:path";
+import { median } from "../core/stats.ts";
 import { listDataset } from "../data/dataset.ts";
 import { LineSource as CurveSource } from "../features/chart_line.ts";
 import { ImageCache } from "../features/preprocess.ts";
@@ -46,12 +47,6 @@ export interface BenchCase {
   description: string;
   /** Run the case; rows are printed as they are returned (or emitted). */
   run: (ctx: BenchContext) => Promise<BenchRow[]>;
-}
-
-/** Median of a list of numbers. */
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Round to 4 significant digits for printing. */

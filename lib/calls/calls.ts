@@ -218,7 +218,8 @@ export async function callsFromPaf(
       });
     } else {
       const { call, features } = pileEvidence(pile, opts, keepFeatures);
-      pending.push(keepFeatures ? { call, features } : { call, pile });
+      // the pile is kept only to compute the features again for the reads the model reads
+      pending.push(keepFeatures ? { call, features } : classify ? { call, pile } : { call });
     }
     opts.onRead?.();
   }

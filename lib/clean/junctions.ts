@@ -8,6 +8,7 @@
  * @module
  */
 import { coverage, medianCoverage } from "../overlaps/pileogram.ts";
+import { selectKth } from "../core/stats.ts";
 import { ruleScore } from "../overlaps/coverage_rule.ts";
 import { badRegions } from "../overlaps/gap_rule.ts";
 
@@ -90,8 +91,7 @@ export function selfIntervals(ovs: readonly ReadOverlap[]): number[] {
 /** The median of a list of numbers (lower middle; NaN when empty). */
 function median(xs: number[]): number {
   if (!xs.length) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[(s.length - 1) >> 1];
+  return selectKth(Float64Array.from(xs), (xs.length - 1) >> 1);
 }
 
 /**

@@ -16,6 +16,7 @@ import { decodeGrey, type GreyImage } from "../core/image.ts";
 import { CachedSource, type SourceCacheOptions } from "./source.ts";
 import sharp from "sharp";
 import { UserError } from "../core/errors.ts";
+import { median } from "../core/stats.ts";
 import { flipSequence, shiftSequence } from "./sequence.ts";
 
 /** Options of curve extraction. */
@@ -167,10 +168,7 @@ export function lineFromGrey(
   for (let j = 0; j < o.columns; j++) {
     if (out[j * LINE_CHANNEL_COUNT + 2]) tops.push(out[j * LINE_CHANNEL_COUNT]);
   }
-  tops.sort((a, b) => a - b);
-  const mid = tops.length >> 1;
-  const median = tops.length % 2 ? tops[mid] : (tops[mid - 1] + tops[mid]) / 2;
-  const scale = 1 / (Math.max(median, MIN_MEDIAN) * LEVEL_CAP);
+  const scale = 1 / (Math.max(median(tops, NaN), MIN_MEDIAN) * LEVEL_CAP);
   for (let j = 0; j < o.columns; j++) {
     const k = j * LINE_CHANNEL_COUNT;
     out[k + 4] = Math.min(1, out[k] * scale);

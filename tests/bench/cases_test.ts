@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import { BENCH_CASES, median, peakRssMiB, sig, timeSteps } from "../../lib/bench/cases.ts";
+import { BENCH_CASES, peakRssMiB, sig, timeSteps } from "../../lib/bench/cases.ts";
 import { testBackend } from "../test_backend.ts";
 
 await testBackend();
-
-Deno.test("median of odd and even lists, input untouched", () => {
-  const xs = [5, 1, 3];
-  assert.equal(median(xs), 3);
-  assert.deepEqual(xs, [5, 1, 3]);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(median([7]), 7);
-});
 
 Deno.test("sig rounds to 4 significant digits", () => {
   assert.equal(sig(0.123456), 0.1235);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { medianInPlace, selectKth } from "../../lib/core/stats.ts";
+import { median, medianInPlace, selectKth } from "../../lib/core/stats.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
 
 Deno.test("selectKth gives what a sort gives, for every k, with ties and sorted input", () => {
@@ -31,4 +31,12 @@ Deno.test("medianInPlace: middle value, mean of the two middle ones, 0 when empt
   assert.equal(medianInPlace(Float64Array.from([4, 4, 1, 4])), 4);
   assert.equal(medianInPlace(new Float64Array(0)), 0);
   assert.equal(medianInPlace(Float64Array.from([7, 3, 100, 100]), 2), 5);
+});
+
+Deno.test("median of odd and even lists, input untouched", () => {
+  const xs = [5, 1, 3];
+  assert.equal(median(xs), 3);
+  assert.deepEqual(xs, [5, 1, 3]);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
 });
