@@ -38,6 +38,13 @@ export const NOTEBOOK_DEFAULTS = {
   fallback: "text" as "text" | "silent",
   /** Minimum milliseconds between two updates of a live training display. */
   throttleMs: 750,
+  /**
+   * Milliseconds each display waits after it is sent, so that the kernel sends it while its cell
+   * still runs: the Deno 2.9.6 kernel stamps an output with the request it is running when it
+   * picks the output up, and in a Run All an output still queued at a cell's end shows under the
+   * next cell (seen in JupyterLab on a loaded machine; tests/cli/notebooks_jupyterlab_test.ts).
+   */
+  flushMs: 100,
 };
 
 interface JupyterApi {
@@ -73,6 +80,7 @@ async function send(
     metadata: displayMetadata(bundle, opts),
     transient: opts.id ? { display_id: opts.id } : {},
   });
+  await new Promise((r) => setTimeout(r, NOTEBOOK_DEFAULTS.flushMs));
 }
 
 /** The kernel's `Deno.jupyter`, or null outside `deno jupyter` (where accessing it throws). */

@@ -112,3 +112,9 @@ export async function showMetrics(
     .map(([k, v]) => [k, v]);
   await showTable({ columns: ["metric", "value"], rows }, opts);
 }
+
+/** Display a notebook's parameters (name and value) as a two-column table. */
+export async function showParameters(params: Record<string, unknown>): Promise<void> {
+  const rows = Object.entries(params).map(([k, v]) => [k, v === null ? "null" : v]);
+  await showTable({ columns: ["parameter", "value"], rows }, { caption: "Parameters" });
+}

@@ -34,6 +34,7 @@ import {
   settleOutputs,
   startJupyter,
 } from "../notebook/jupyter_browser.ts";
+import { NOTEBOOK_DEFAULTS } from "../../lib/notebook/mod.ts";
 
 const LAB = join(ROOT, ".venv-jupyter/bin/jupyter-lab");
 const HAS_LAB = exists(LAB) && exists(CHROMIUM);
@@ -63,8 +64,8 @@ async function readCells(path: string): Promise<NbCell[]> {
 /**
  * Open `notebooks/<name>` of the server in `page` (a fresh workspace, so it is the only notebook
  * open), Run All Cells from the Run menu, wait until every non-empty code cell has an execution
- * count and the kernel is idle, give late outputs 1.5 s, save with Ctrl+S, and list the problems
- * (`runAllProblems`: not run, no output in the page, an error in the saved notebook).
+ * count and the kernel is idle, wait for late outputs (`settleOutputs`), save with Ctrl+S, and list
+ * the problems (`runAllProblems`: not run, no output in the page, an error in the saved notebook).
  */
 async function runAllInLab(
   page: Page,
@@ -120,14 +121,21 @@ async function screenshot(page: Page, file: string, focus: Locator): Promise<voi
   await page.screenshot({ path: join(SHOTS, file) });
 }
 
-/** Race cells (the kernel's idle often comes before such outputs): a busy loop and a log line, then a bare result. */
-function raceCells(n: number): FixtureCell[] {
-  const cells: FixtureCell[] = [];
-  for (let i = 0; i < n; i++) {
-    cells.push(`let s${i} = 0; for (let k = 0; k < 1e6; k++) s${i} += k; console.log("log ${i}")`);
-    cells.push(`"result ${i}"`);
-  }
-  return cells;
+/**
+ * A fixture cell waits after its output as `show` does (`NOTEBOOK_DEFAULTS.flushMs`): the Deno
+ * kernel (2.9.6) stamps an output with the request it is running when its main thread picks the
+ * output up, so an output still queued when the next cell starts shows under that next cell in a
+ * Run All (seen in CI on a loaded machine).
+ */
+const PAUSE = `await new Promise((r) => setTimeout(r, ${NOTEBOOK_DEFAULTS.flushMs}));`;
+
+/** Busy cells that log, then wait {@link PAUSE} so that the log is theirs. */
+function busyCells(n: number): FixtureCell[] {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `let s${i} = 0; for (let k = 0; k < 1e6; k++) s${i} += k; console.log("log ${i}"); ${PAUSE}`,
+  );
 }
 
 Deno.test({
@@ -139,11 +147,13 @@ Deno.test({
     await writeLabSettings(work);
     const fixture = notebook([
       "# A silent cell must fail the check",
-      "1 + 2",
+      `console.log(1 + 2); ${PAUSE}`,
       "const x = 1;",
       { src: "const y = 2;", tags: ["no-output"] },
-      ...raceCells(4),
-      `console.log("end", x + y)`,
+      ...busyCells(4),
+      // The last cell's value comes after the kernel's idle message (nothing runs after it, so it
+      // stays in its cell): the check must wait for it.
+      `let s = 0; for (let k = 0; k < 1e6; k++) s += k; x + y`,
     ]);
     await Deno.writeTextFile(join(work, "notebooks/silent.ipynb"), fixture);
     await Deno.writeTextFile(

@@ -15,6 +15,7 @@ import {
 import {
   formatCell,
   showMetrics,
+  showParameters,
   showSummary,
   showTable,
   summaryTable,
@@ -96,13 +97,18 @@ Deno.test("show/showTable outside a kernel: text prints, pictures stay silent", 
     await showTable([{ a: 1, b: "x" }], { caption: "T" });
     await showMetrics({ accuracy: 0.5, nested: { no: 1 } });
     await showSummary(summary);
+    await showParameters({ QUICK: true, STEPS: null, N: 1200 });
   });
   assert.equal(out[0], "hello");
   assert.equal(out[1], "T\na  b\n1  x");
   assert.ok(out[2].includes("accuracy  0.5000"));
   assert.ok(!out[2].includes("nested"));
   assert.ok(out[3].startsWith("Model: tiny\nlayer"));
-  assert.equal(out.length, 4);
+  assert.equal(
+    out[4],
+    "Parameters\nparameter  value\nQUICK      true\nSTEPS      null\nN          1,200",
+  );
+  assert.equal(out.length, 5);
   const prev = NOTEBOOK_DEFAULTS.fallback;
   NOTEBOOK_DEFAULTS.fallback = "silent";
   try {
