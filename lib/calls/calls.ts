@@ -16,6 +16,7 @@ import {
   pilesFromPaf,
 } from "../overlaps/pileogram.ts";
 import { type RuleOptions, ruleScore } from "../overlaps/coverage_rule.ts";
+import { Scratch } from "../core/scratch.ts";
 import {
   PILE_CHANNEL_COUNT,
   PILE_FEATURE_DEFAULTS,
@@ -129,7 +130,10 @@ interface Pending {
   features?: PileFeatures;
 }
 
-/** The evidence of one read from its overlap intervals: pile, rule, median, and its features when `withFeatures`. */
+/**
+ * The evidence of one read from its overlap intervals: pile, rule, median, and its features when
+ * `withFeatures`. A `scratch` kept over a loop of reads spares the per-read buffers.
+ */
 export function readEvidence(
   readId: string,
   readLen: number,
@@ -137,9 +141,10 @@ export function readEvidence(
   intervals: ArrayLike<number>,
   opts: CallsOptions = {},
   withFeatures = true,
+  scratch?: Scratch,
 ): { call: ReadCall; features?: PileFeatures } {
-  const raw = coverage(readLen, intervals, opts);
-  const curve = curveFromCoverage(raw, opts);
+  const raw = coverage(readLen, intervals, opts, scratch);
+  const curve = curveFromCoverage(raw, opts, scratch);
   const call: ReadCall = {
     readId,
     readLen,
@@ -151,10 +156,10 @@ export function readEvidence(
   };
   if (!curve.valid) return { call };
   // the rule reads the raw pile: a hard gap is cut away by the valid-region step
-  const r = ruleScore(raw, curve.median, opts.rule);
-  const profile = profileFromPile(curve, opts);
+  const r = ruleScore(raw, curve.median, opts.rule, scratch);
+  const profile = profileFromPile(curve, opts, scratch);
   const features = withFeatures ? pileFeatures(profile, opts) : undefined;
-  call.median = features ? features.median : profileMedian(profile, opts);
+  call.median = features ? features.median : profileMedian(profile, opts, scratch);
   call.ruleScore = r.score;
   call.ruleCall = r.chimeric;
   call.dipFloor = r.floor;
@@ -165,7 +170,8 @@ export function readEvidence(
 function pileEvidence(
   pile: PafPile,
   opts: CallsOptions,
-  withFeatures = true,
+  withFeatures: boolean,
+  scratch: Scratch,
 ): { call: ReadCall; features?: PileFeatures } {
   return readEvidence(
     pile.readId,
@@ -174,6 +180,7 @@ function pileEvidence(
     pile.intervals,
     opts,
     withFeatures,
+    scratch,
   );
 }
 
@@ -193,6 +200,7 @@ export async function callsFromPaf(
   // with the model on only some reads, every read's features are not kept (2.3 KB a read)
   const keepFeatures = Boolean(classify) && !onlyNeeded;
   const pending: Pending[] = [];
+  const scratch = new Scratch();
   let lines = 0;
   for await (
     const pile of pilesFromPaf(pafPath, {
@@ -217,7 +225,7 @@ export async function callsFromPaf(
         },
       });
     } else {
-      const { call, features } = pileEvidence(pile, opts, keepFeatures);
+      const { call, features } = pileEvidence(pile, opts, keepFeatures, scratch);
       // the pile is kept only to compute the features again for the reads the model reads
       pending.push(keepFeatures ? { call, features } : classify ? { call, pile } : { call });
     }
@@ -238,7 +246,7 @@ export async function callsFromPaf(
       const chunk = needed.slice(s, s + batchSize);
       const x = new Float32Array(chunk.length * item);
       chunk.forEach((p, i) => {
-        const f = p.features ?? pileEvidence(p.pile!, opts).features!;
+        const f = p.features ?? pileEvidence(p.pile!, opts, true, scratch).features!;
         const d = opts.depthContext === "read" ? f.median : depth;
         x.set(pileInput(f, d, opts), i * item);
       });

@@ -8,6 +8,7 @@
  * @module
  */
 import { type CallsOptions, readEvidence } from "./calls.ts";
+import { Scratch } from "../core/scratch.ts";
 import { pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { typicalDepth } from "../features/pile_features.ts";
 import { readTextOrFail } from "../core/fs.ts";
@@ -30,9 +31,11 @@ export interface ReadMedian {
  */
 export async function readMedians(paf: string, opts: CallsOptions = {}): Promise<ReadMedian[]> {
   const out: ReadMedian[] = [];
+  const scratch = new Scratch();
   for await (const pile of pilesFromPaf(paf, opts)) {
     if (!pile.enough) continue;
-    const { call } = readEvidence(pile.readId, pile.readLen, pile.nOverlaps, pile.intervals, opts);
+    const { readId, readLen, nOverlaps, intervals } = pile;
+    const { call } = readEvidence(readId, readLen, nOverlaps, intervals, opts, false, scratch);
     if (call.status === "ok" && call.median !== null) {
       out.push({ readId: call.readId, median: call.median });
     }

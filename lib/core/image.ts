@@ -4,7 +4,7 @@
  * @module
  */
 
-import sharp from "sharp";
+import type sharp from "sharp";
 
 import { readFileOrFail } from "./fs.ts";
 import { UserError } from "./errors.ts";
@@ -24,6 +24,14 @@ export interface ImageProblem {
   reason: string;
 }
 
+/**
+ * The sharp module, loaded on first use: loading it takes about a tenth of a second, which the
+ * command-line tools that never touch an image (classify --paf, scatter) should not pay.
+ */
+export async function loadSharp(): Promise<typeof sharp> {
+  return (await import("sharp")).default;
+}
+
 /** Decode an image file (PNG/JPEG, any bit depth, with or without alpha) to 8-bit grey on white. */
 export async function decodeGrey(path: string | Uint8Array, name = "<buffer>"): Promise<GreyImage> {
   const file = typeof path === "string" ? path : name;
@@ -33,7 +41,7 @@ export async function decodeGrey(path: string | Uint8Array, name = "<buffer>"): 
   try {
     // Decoding to raw pixels is cheap in libvips; greyscale and alpha are done in JS (faster
     // than libvips' colour pipeline for these small images).
-    raw = await sharp(bytes, { failOn: "error" }).raw({ depth: "uchar" })
+    raw = await (await loadSharp())(bytes, { failOn: "error" }).raw({ depth: "uchar" })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const msg = (err as Error).message.split("\n")[0];

@@ -12,9 +12,8 @@
  * resolution from any chart, for comparing charts with each other (lib/labels/).
  * @module
  */
-import { decodeGrey, type GreyImage } from "../core/image.ts";
+import { decodeGrey, type GreyImage, loadSharp } from "../core/image.ts";
 import { CachedSource, type SourceCacheOptions } from "./source.ts";
-import sharp from "sharp";
 import { UserError } from "../core/errors.ts";
 import { median } from "../core/stats.ts";
 import { flipSequence, shiftSequence } from "./sequence.ts";
@@ -249,7 +248,7 @@ export class LineSource extends CachedSource {
 export async function lineRows(
   image: Uint8Array | string,
 ): Promise<{ rows: Float32Array; height: number }> {
-  const { data, info } = await sharp(image).raw({ depth: "uchar" }).toBuffer({
+  const { data, info } = await (await loadSharp())(image).raw({ depth: "uchar" }).toBuffer({
     resolveWithObject: true,
   });
   const { width: w, height: h, channels: ch } = info;

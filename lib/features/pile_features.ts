@@ -14,6 +14,7 @@
 import { type GreyImage } from "../core/image.ts";
 import { UserError } from "../core/errors.ts";
 import { median, medianInPlace } from "../core/stats.ts";
+import type { Scratch } from "../core/scratch.ts";
 import {
   niceAxisMax,
   type PileCurve,
@@ -101,19 +102,20 @@ function chartBox(o: Required<PileogramOptions>): Box {
  * column enough to count), a part of the line above yMax counts as yMax and marks the column
  * clipped, and a column where the line lies wholly above the box gets no value (as in a PNG,
  * where it has no ink) until the gaps between the first and the last inked column are filled
- * as clipped.
+ * as clipped. With `scratch` the profile's arrays are scratch buffers (valid until the next call).
  */
 export function profileFromPile(
   curve: PileCurve,
   opts: PileogramOptions & PileFeatureOptions = {},
+  scratch?: Scratch,
 ): ColumnProfile {
   const o = { ...PILEOGRAM_DEFAULTS, ...opts };
   const f = { ...PILE_FEATURE_DEFAULTS, ...opts };
   const box = chartBox(o);
   const span = box.x1 - box.x0;
-  const top = new Float32Array(span).fill(NaN);
-  const bottom = new Float32Array(span).fill(NaN);
-  const clipped = new Uint8Array(span);
+  const top = (scratch ? scratch.f32("profile.top", span) : new Float32Array(span)).fill(NaN);
+  const bottom = (scratch ? scratch.f32("profile.bottom", span) : new Float32Array(span)).fill(NaN);
+  const clipped = scratch ? scratch.u8("profile.clipped", span).fill(0) : new Uint8Array(span);
   const d = curve.data;
   const n = d.length;
   const yMax = curve.yMax;
@@ -235,10 +237,14 @@ export function profileFromGrey(
  * A read's median coverage from its column profile: the median over its pixel columns at or
  * above medianMinCoverage of the line's mid height (0 when there are none).
  */
-export function profileMedian(profile: ColumnProfile, opts: PileFeatureOptions = {}): number {
+export function profileMedian(
+  profile: ColumnProfile,
+  opts: PileFeatureOptions = {},
+  scratch?: Scratch,
+): number {
   const minCoverage = opts.medianMinCoverage ?? PILE_FEATURE_DEFAULTS.medianMinCoverage;
   const { top, bottom } = profile;
-  const mids = new Float64Array(top.length);
+  const mids = scratch ? scratch.f64("profile.mids", top.length) : new Float64Array(top.length);
   let n = 0;
   for (let c = 0; c < top.length; c++) {
     const t = top[c];

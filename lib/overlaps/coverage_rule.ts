@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Scratch } from "../core/scratch.ts";
+
 /** Options of the coverage rule. */
 export interface RuleOptions {
   /** Call chimeric when the score is at least this. */
@@ -42,12 +44,13 @@ export interface RuleResult {
 /**
  * Score a coverage curve: over the read's covered span, smooth with a running maximum of
  * `minDipBins` bins, cap values at shoulderCap x median, and take the largest
- * min(max left, max right) - value, divided by the median.
+ * min(max left, max right) - value, divided by the median. `scratch` spares the allocations.
  */
 export function ruleScore(
   data: ArrayLike<number>,
   median: number,
   opts: RuleOptions = {},
+  scratch?: Scratch,
 ): RuleResult {
   const o = { ...RULE_DEFAULTS, ...opts };
   let first = 0;
@@ -61,7 +64,7 @@ export function ruleScore(
   // than the window to count (w is a few bins: a direct scan beats a deque)
   const w = Math.max(1, Math.floor(o.minDipBins));
   const half = Math.floor(w / 2);
-  const s = new Float64Array(n);
+  const s = scratch ? scratch.f64("rule.smooth", n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const a = i - half < 0 ? 0 : i - half;
     const b = i + (w - 1 - half) > n - 1 ? n - 1 : i + (w - 1 - half);
@@ -72,7 +75,7 @@ export function ruleScore(
     }
     s[i] = m < cap ? m : cap;
   }
-  const right = new Float64Array(n);
+  const right = scratch ? scratch.f64("rule.right", n) : new Float64Array(n);
   let m = 0;
   for (let i = n - 1; i >= 0; i--) {
     m = Math.max(m, s[i]);

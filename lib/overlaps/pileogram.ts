@@ -15,8 +15,8 @@
  * @module
  */
 import { selectKth } from "../core/stats.ts";
-import sharp from "sharp";
-import { type GreyImage, toGreyOnWhite } from "../core/image.ts";
+import type { Scratch } from "../core/scratch.ts";
+import { type GreyImage, loadSharp, toGreyOnWhite } from "../core/image.ts";
 import { strokePolyline } from "./raster.ts";
 
 /** Options for coverage and chart drawing. */
@@ -76,16 +76,18 @@ export interface PileCurve {
 /**
  * Raw Raven coverage of a read of `readLen` bp from overlap intervals given as flat
  * [begin0, end0, begin1, end1, ...] read coordinates: bins (begin>>4)+1 .. (end>>4)-1
- * (exclusive) get +1 each, summed with a difference array.
+ * (exclusive) get +1 each, summed with a difference array. With `scratch` the result is a
+ * scratch buffer (valid until the next call with it).
  */
 export function coverage(
   readLen: number,
   intervals: ArrayLike<number>,
   opts: PileogramOptions = {},
+  scratch?: Scratch,
 ): Uint32Array {
   const shift = opts.binShift ?? PILEOGRAM_DEFAULTS.binShift;
   const n = Math.max(0, Math.floor(readLen) >> shift);
-  const diff = new Int32Array(n + 1);
+  const diff = scratch ? scratch.i32("coverage.diff", n + 1).fill(0) : new Int32Array(n + 1);
   for (let k = 0; k + 1 < intervals.length; k += 2) {
     const b = Math.max(0, (intervals[k] >> shift) + 1);
     const e = Math.min(n, (intervals[k + 1] >> shift) - 1);
@@ -93,7 +95,7 @@ export function coverage(
     diff[b]++;
     diff[e]--;
   }
-  const out = new Uint32Array(n);
+  const out = scratch ? scratch.u32("coverage.raw", n) : new Uint32Array(n);
   let c = 0;
   for (let i = 0; i < n; i++) {
     c += diff[i];
@@ -120,12 +122,35 @@ export function validRegion(data: ArrayLike<number>, minCoverage: number): [numb
   return best;
 }
 
-/** Raven's median of `data[begin..end)`: the element at index size/2 after sorting (0 if empty). */
-export function medianCoverage(data: ArrayLike<number>, begin = 0, end = data.length): number {
+/**
+ * Raven's median of `data[begin..end)`: the element at index size/2 after sorting (0 if empty).
+ * Coverage (a Uint32Array of small counts) is counted rather than selected.
+ */
+export function medianCoverage(
+  data: ArrayLike<number>,
+  begin = 0,
+  end = data.length,
+  scratch?: Scratch,
+): number {
   if (end <= begin) return 0;
-  const v = new Float64Array(end - begin);
-  for (let i = 0; i < v.length; i++) v[i] = data[begin + i];
-  return selectKth(v, v.length >> 1);
+  const len = end - begin, k = len >> 1;
+  if (data instanceof Uint32Array) {
+    let max = 0;
+    for (let i = begin; i < end; i++) if (data[i] > max) max = data[i];
+    if (max <= 4 * len) {
+      const count = scratch
+        ? scratch.u32("coverage.count", max + 1).fill(0)
+        : new Uint32Array(max + 1);
+      for (let i = begin; i < end; i++) count[data[i]]++;
+      for (let v = 0, seen = 0;; v++) {
+        seen += count[v];
+        if (seen > k) return v;
+      }
+    }
+  }
+  const v = scratch ? scratch.f64("coverage.median", len) : new Float64Array(len);
+  for (let i = 0; i < len; i++) v[i] = data[begin + i];
+  return selectKth(v, k);
 }
 
 /** A read's chart curve: coverage, invalid ends zeroed, median and y range. */
@@ -139,19 +164,24 @@ export function pileCurve(
 
 /**
  * Finish a raw coverage array into a chart curve (a copy with the invalid ends zeroed, median,
- * y range); `raw` is left as it is.
+ * y range); `raw` is left as it is. With `scratch` the curve's data is a scratch buffer.
  */
-export function curveFromCoverage(raw: Uint32Array, opts: PileogramOptions = {}): PileCurve {
+export function curveFromCoverage(
+  raw: Uint32Array,
+  opts: PileogramOptions = {},
+  scratch?: Scratch,
+): PileCurve {
   const o = { ...PILEOGRAM_DEFAULTS, ...opts };
   let begin = 0;
   let end = raw.length;
-  const data = raw.slice();
+  const data = scratch ? scratch.u32("curve.data", raw.length) : new Uint32Array(raw.length);
+  data.set(raw);
   if (o.validMinCoverage > 0) {
     [begin, end] = validRegion(raw, o.validMinCoverage);
     data.fill(0, 0, begin);
     data.fill(0, end);
   }
-  let median = medianCoverage(data, begin, end);
+  let median = medianCoverage(data, begin, end, scratch);
   if (median === 0) {
     // mostly uncovered (e.g. a long junk end): Raven's y range would collapse, use the
     // median of the covered bins instead
@@ -253,7 +283,7 @@ export async function encodePng(
   height: number,
   compression = PILEOGRAM_DEFAULTS.pngCompression,
 ): Promise<Uint8Array> {
-  const buf = await sharp(rgba, { raw: { width, height, channels: 4 } })
+  const buf = await (await loadSharp())(rgba, { raw: { width, height, channels: 4 } })
     .png({ compressionLevel: compression, adaptiveFiltering: false })
     .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

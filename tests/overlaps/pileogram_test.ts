@@ -14,6 +14,8 @@ import {
   validRegion,
 } from "../../lib/overlaps/pileogram.ts";
 import { HAS_REAL_DATA, REAL_DATA } from "../fixtures.ts";
+import { mulberry32 } from "../../lib/core/random.ts";
+import { Scratch } from "../../lib/core/scratch.ts";
 
 Deno.test("coverage: 16 bp bins, each interval shrunk by one bin at each end", () => {
   // 10 bins; [0,160) covers bins 1..8; [32,100) covers bins 3..4; [150,160) covers nothing
@@ -39,6 +41,23 @@ Deno.test("coverage: 16 bp bins, each interval shrunk by one bin at each end", (
       if (b >= (iv[k] >> 4) + 1 && b < (iv[k + 1] >> 4) - 1) n++;
     }
     assert.equal(fast[b], n, `bin ${b}`);
+  }
+});
+
+Deno.test("medianCoverage: counting (coverage), selection (others) and scratch give one answer", () => {
+  const rng = mulberry32(11);
+  const scratch = new Scratch();
+  for (let t = 0; t < 200; t++) {
+    const n = 1 + Math.floor(rng() * 60);
+    // small counts (counted), or one huge outlier among them (selected: max > 4 x length)
+    const v = Uint32Array.from({ length: n }, () => Math.floor(rng() * 30));
+    if (t % 3 === 0) v[Math.floor(rng() * n)] = 100_000;
+    const begin = Math.floor(rng() * n), end = begin + Math.floor(rng() * (n - begin + 1));
+    const sorted = [...v.subarray(begin, end)].sort((a, b) => a - b);
+    const want = end > begin ? sorted[(end - begin) >> 1] : 0;
+    assert.equal(medianCoverage(v, begin, end), want, `case ${t}`);
+    assert.equal(medianCoverage(v, begin, end, scratch), want, `case ${t}, scratch`);
+    assert.equal(medianCoverage([...v], begin, end), want, `case ${t}, plain array`);
   }
 });
 
