@@ -75,20 +75,19 @@ export function ruleScore(
     }
     s[i] = m < cap ? m : cap;
   }
-  const right = scratch ? scratch.f64("rule.right", n) : new Float64Array(n);
-  let m = 0;
-  for (let i = n - 1; i >= 0; i--) {
-    m = Math.max(m, s[i]);
-    right[i] = m;
-  }
-  let left = 0;
+  // the deepest min(max left, max right) - s[i], both maxima including i: two pointers from the
+  // ends, each step settling the side with the lower maximum (its other maximum is at least as
+  // high); ties go to the lower index, as a left-to-right scan would take the first
   let best = 0;
   let at = -1;
   let floor = 0;
-  for (let i = 0; i < n; i++) {
-    left = Math.max(left, s[i]);
-    const depth = Math.min(left, right[i]) - s[i];
-    if (depth > best) {
+  let lmax = 0, rmax = 0;
+  for (let l = 0, r = n - 1; l <= r;) {
+    if (s[l] > lmax) lmax = s[l];
+    if (s[r] > rmax) rmax = s[r];
+    const i = lmax <= rmax ? l++ : r--;
+    const depth = (lmax <= rmax ? lmax : rmax) - s[i];
+    if (depth > best || (depth === best && best > 0 && first + i < at)) {
       best = depth;
       at = first + i;
       floor = s[i];
