@@ -29,6 +29,11 @@ export interface BackendOptions {
    */
   threads?: number;
   /**
+   * Threads when neither `threads` nor $CHIMERA_THREADS says (default: 2 on 2 or more cores).
+   * A command whose model work is small passes 1: the helper thread takes ~0.2 s to start.
+   */
+  defaultThreads?: number;
+  /**
    * Run the wasm backend's convolutions and matmuls on OpenBLAS (FFI) when it is installed.
    * Default: true unless $CHIMERA_BLAS is 0/off.
    */
@@ -36,7 +41,9 @@ export interface BackendOptions {
 }
 
 /** Default backend options: automatic choice, report on stderr. */
-export const BACKEND_DEFAULTS: Required<Omit<BackendOptions, "backend" | "threads" | "blas">> = {
+export const BACKEND_DEFAULTS: Required<
+  Omit<BackendOptions, "backend" | "threads" | "defaultThreads" | "blas">
+> = {
   quiet: false,
 };
 
@@ -165,7 +172,9 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
   const forced = opts.backend ?? (env as BackendName | undefined);
   const threadsEnv = Deno.env.get(THREADS_ENV)?.trim();
   const threads = opts.threads ??
-    (threadsEnv ? Number(threadsEnv) : Math.min(2, navigator.hardwareConcurrency ?? 1));
+    (threadsEnv
+      ? Number(threadsEnv)
+      : opts.defaultThreads ?? Math.min(2, navigator.hardwareConcurrency ?? 1));
   if (!Number.isInteger(threads) || threads < 1) {
     throw new UserError(
       opts.threads === undefined && threadsEnv

@@ -199,7 +199,8 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     return;
   }
   const dir = await chosenModel(args);
-  const backend = await initBackend(args);
+  // the model reads a few % of the reads: a helper thread would cost more to start than it saves
+  const backend = await initBackend(args, 1);
   const { model, meta } = await loadModel(dir);
   const classify = pileClassifier(model, meta.input, dir);
   const callModel = await loadCallModel(dir);

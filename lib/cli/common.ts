@@ -8,7 +8,7 @@ import { listDataset, type ManifestRow, readManifest, type Sample } from "../dat
 import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
-import { selectBackend } from "../backend/backend.ts";
+import { type BackendOptions, selectBackend } from "../backend/backend.ts";
 import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
@@ -112,11 +112,17 @@ export async function loadRows(args: ParsedArgs): Promise<ManifestRow[]> {
   return splitSamples(samples, { testFraction: num(args, "test-fraction")!, seed });
 }
 
-/** Select the tfjs backend the command line asks for (or the best one) and return its name. */
-export async function initBackend(args: ParsedArgs): Promise<string> {
+/**
+ * Select the tfjs backend the command line asks for (or the best one) and return its name;
+ * `defaultThreads` as in {@link BackendOptions}.
+ */
+export async function initBackend(args: ParsedArgs, defaultThreads?: number): Promise<string> {
   const b = str(args, "backend");
   if (b && !["tensorflow", "wasm", "cpu"].includes(b)) {
     throw new UserError(`--backend must be tensorflow, wasm or cpu, got "${b}"`);
   }
-  return await selectBackend({ backend: b as "tensorflow" | "wasm" | "cpu" | undefined });
+  return await selectBackend({
+    backend: b as "tensorflow" | "wasm" | "cpu" | undefined,
+    defaultThreads,
+  });
 }
