@@ -7,7 +7,7 @@
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { predict } from "../eval/evaluate.ts";
-import { loadModel, modelDir } from "../model/modelio.ts";
+import { loadForInference, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
 import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
@@ -201,7 +201,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   const dir = await chosenModel(args);
   // the model reads a few % of the reads: a helper thread would cost more to start than it saves
   const backend = await initBackend(args, 1);
-  const { model, meta } = await loadModel(dir);
+  const { model, meta } = await loadForInference(dir);
   const classify = pileClassifier(model, meta.input, dir);
   const callModel = await loadCallModel(dir);
   if (!quiet) {
@@ -283,7 +283,7 @@ async function classifyImages(args: ParsedArgs, threshold: number): Promise<void
   await initBackend(args);
   const { files, problems } = await collectImages(args.positionals);
   for (const p of problems) console.error(`${p.path}: ${p.reason}`);
-  const { model, meta } = await loadModel(await chosenModel(args));
+  const { model, meta } = await loadForInference(await chosenModel(args));
   const samples = files.map((path) => ({
     path,
     cls: "?",

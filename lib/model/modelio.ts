@@ -3,6 +3,7 @@
  * through Deno file IO, atomically, so the saved model also loads in tfjs in a browser or Node.
  * @module
  */
+import { foldBatchNorm } from "./fold.ts";
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { sha256Hex } from "../core/hash.ts";
@@ -135,4 +136,15 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   };
   meta.input = inputFromMeta(meta.input, jsonPath);
   return { model, meta };
+}
+
+/**
+ * Load a model for predictions only: {@link loadModel}, then its batch normalisations folded
+ * into the layers before them (lib/model/fold.ts; the same function to float rounding, less work).
+ */
+export async function loadForInference(dir: string): Promise<LoadedModel> {
+  const loaded = await loadModel(dir);
+  const model = await foldBatchNorm(loaded.model);
+  if (model !== loaded.model) loaded.model.dispose();
+  return { model, meta: loaded.meta };
 }

@@ -9,32 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { computeMetrics, type Prediction } from "../eval/evaluate.ts";
 import { UserError } from "../core/errors.ts";
 import { readFoldPredictions, type Spread, spread } from "./crossval.ts";
-
-/** A layer of a functional model's JSON topology (Keras format, snake_case keys). */
-interface LayerJson {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes: unknown[];
-}
-
-/** A functional model's JSON topology. */
-interface ModelJson {
-  class_name: string;
-  config: {
-    name: string;
-    layers: LayerJson[];
-    input_layers: [string, number, number][];
-    output_layers: [string, number, number][];
-  };
-}
-
-/** Inbound nodes with every layer name mapped through `rename` (first item of each entry). */
-function renameInbound(nodes: unknown[], rename: (name: string) => string): unknown[] {
-  return nodes.map((node) =>
-    (node as unknown[][]).map(([name, ...rest]) => [rename(name as string), ...rest])
-  );
-}
+import { type LayerJson, type ModelJson, renameInbound } from "../model/topology.ts";
 
 /**
  * One model averaging the softmax outputs of `members` (same input shape; their weights are
