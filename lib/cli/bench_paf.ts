@@ -9,7 +9,7 @@ import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import { loadModel, modelDir } from "../model/modelio.ts";
+import { loadForInference, modelDir } from "../model/modelio.ts";
 import { CALLS_HEADER, DEFAULT_MODEL, formatCall, pileClassifier } from "../calls/classify.ts";
 import { applyCallModel, callsFromPaf } from "../calls/calls.ts";
 import { loadCallModel, saveCallModel } from "../calls/primary_call.ts";
@@ -70,7 +70,7 @@ await runMain(async () => {
   const truth = await readTruth(set.truth);
   const dir = await modelDir(str(args, "model") ?? DEFAULT_MODEL);
   const backend = await initBackend(args);
-  const { model, meta } = await loadModel(dir);
+  const { model, meta } = await loadForInference(dir);
   const classify = pileClassifier(model, meta.input, dir);
   const columns = meta.input.kind === "pile" ? meta.input.columns : undefined;
   console.error(`calling ${truth.length} reads of ${readSetName(opts)} with ${dir} on ${backend}`);

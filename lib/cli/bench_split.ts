@@ -10,7 +10,7 @@ import { num, parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { statOrNull, writeJsonAtomic, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import { loadModel, modelDir } from "../model/modelio.ts";
+import { loadForInference, modelDir } from "../model/modelio.ts";
 import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
 import { callsFromPaf } from "../calls/calls.ts";
 import { loadCallModel } from "../calls/primary_call.ts";
@@ -135,7 +135,7 @@ await runMain(async () => {
   const truth = await readTruth(set.truth);
   const dir = await modelDir(str(args, "model") ?? DEFAULT_MODEL);
   const backend = await initBackend(args);
-  const { model, meta } = await loadModel(dir);
+  const { model, meta } = await loadForInference(dir);
   const callModel = await loadCallModel(dir);
   log(`calling ${truth.length} reads of ${readSetName(opts)} with ${dir} on ${backend}`);
   let t0 = performance.now();

@@ -8,7 +8,7 @@ import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
 import { statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
-import { loadModel, modelDir } from "../model/modelio.ts";
+import { loadForInference, modelDir } from "../model/modelio.ts";
 import { DEFAULT_MODEL, pileClassifier } from "../calls/classify.ts";
 import { callsFromPaf, type CallsResult } from "../calls/calls.ts";
 import { type CallModel, loadCallModel } from "../calls/primary_call.ts";
@@ -64,7 +64,7 @@ export async function modelCalls(
 ): Promise<{ result: CallsResult; callModel: CallModel | null }> {
   const dir = await modelDir(str(args, "model") ?? DEFAULT_MODEL);
   await initBackend(args);
-  const { model, meta } = await loadModel(dir);
+  const { model, meta } = await loadForInference(dir);
   const classify = pileClassifier(model, meta.input, dir);
   const callModel = await loadCallModel(dir);
   const depth = str(args, "depth") === undefined ? undefined : num(args, "depth")!;
