@@ -220,57 +220,80 @@ async function benchModel(): Promise<{ dir: string; what: string }> {
 const CLASSIFY = fileURLToPath(new URL("../cli/classify.ts", import.meta.url));
 const YACRD = fileURLToPath(new URL("./yacrd_rule.py", import.meta.url));
 
-/** classify --paf vs the Python gap rule at 1x, 4x, 16x, and one bucket of 16x. */
+/** The run with the median time of `runs` (the upper one of an even count). */
+function medianRun<T extends { seconds: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[runs.length >> 1];
+}
+
+/**
+ * classify --paf vs the Python gap rule at 1x, 4x, 16x, and one bucket of 16x: `steps` rounds of
+ * the Python rule then classify, interleaved so that both see the same machine, and the median
+ * of each (the time of both moves by a third from one minute to the next on shared machines).
+ */
 export const pafClassifyCase: BenchCase = {
   name: "paf_classify",
   description: "classify --paf (one core) vs a plain Python yacrd-style gap rule on synthetic " +
-    "PAFs of 1x/4x/16x 100k lines: lines/s, reads/s, peak RSS; 16x in 4 buckets (one bucket's " +
-    "RSS); target: 1.6M lines in at most half the Python time",
+    "PAFs of 1x/4x/16x 100k lines, medians of --steps interleaved runs: lines/s, reads/s, peak " +
+    "RSS; 16x in 4 buckets (one bucket's RSS); target: 1.6M lines in at most half the Python time",
   run: async (ctx) => {
     const model = await benchModel();
     const scales = ctx.quick ? [1, 4] : [1, 4, 16];
+    const rounds = Math.max(1, ctx.steps);
     const rows: BenchRow[] = [];
     const out = join(BENCH_CACHE, "out");
     await Deno.mkdir(out, { recursive: true });
     for (const x of scales) {
       const { path, lines } = await synthPaf(x * BASE_LINES);
-      const py = await measured(["python3", YACRD, path, "--out", join(out, "yacrd.tsv")]);
-      const pyInfo = JSON.parse(py.out.trim().split("\n").at(-1)!);
       const runs: [string, string[]][] = [["all", []]];
       if (x === 16) runs.push(["bucket 0/4", ["--bucket", "0/4", "--depth", "40"]]);
-      for (const [which, extra] of runs) {
-        const c = await measured([
-          Deno.execPath(),
-          "run",
-          "-A",
-          CLASSIFY,
-          "--paf",
-          path,
-          "--model",
-          model.dir,
-          "--quiet",
-          "--out",
-          join(out, "calls.tsv"),
-          ...extra,
-        ]);
-        const reads = (await Deno.readTextFile(join(out, "calls.tsv"))).split("\n").length - 2;
+      const pyRuns: Awaited<ReturnType<typeof measured>>[] = [];
+      const cRuns = runs.map(() => [] as Awaited<ReturnType<typeof measured>>[]);
+      for (let r = 0; r < rounds; r++) {
+        pyRuns.push(await measured(["python3", YACRD, path, "--out", join(out, "yacrd.tsv")]));
+        for (const [k, [, extra]] of runs.entries()) {
+          cRuns[k].push(
+            await measured([
+              Deno.execPath(),
+              "run",
+              "-A",
+              CLASSIFY,
+              "--paf",
+              path,
+              "--model",
+              model.dir,
+              "--quiet",
+              "--out",
+              join(out, `calls${k}.tsv`),
+              ...extra,
+            ]),
+          );
+        }
+      }
+      const py = medianRun(pyRuns);
+      const pyInfo = JSON.parse(py.out.trim().split("\n").at(-1)!);
+      for (const [k, [which]] of runs.entries()) {
+        const c = medianRun(cRuns[k]);
+        const reads = (await Deno.readTextFile(join(out, `calls${k}.tsv`))).split("\n").length - 2;
         const row: BenchRow = {
           bench: "paf_classify",
           scale: `${x}x`,
           reads_in: which,
           lines,
           reads,
+          rounds,
           classify_s: sig(c.seconds),
+          classify_s_range: cRuns[k].map((m) => sig(m.seconds)).sort((a, b) => a - b).join("-"),
           classify_lines_per_s: sig(lines / c.seconds),
           classify_reads_per_s: sig(reads / c.seconds),
-          classify_peak_rss_mib: c.rss,
+          classify_peak_rss_mib: Math.max(...cRuns[k].map((m) => m.rss)),
           model: model.what,
         };
         if (which === "all") {
           Object.assign(row, {
             python_s: sig(py.seconds),
+            python_s_range: pyRuns.map((m) => sig(m.seconds)).sort((a, b) => a - b).join("-"),
             python_lines_per_s: sig(lines / py.seconds),
-            python_peak_rss_mib: py.rss,
+            python_peak_rss_mib: Math.max(...pyRuns.map((m) => m.rss)),
             python_chimeric: pyInfo.chimeric,
             ratio: sig(c.seconds / py.seconds),
           });
