@@ -220,6 +220,12 @@ async function benchModel(): Promise<{ dir: string; what: string }> {
 const CLASSIFY = fileURLToPath(new URL("../cli/classify.ts", import.meta.url));
 const YACRD = fileURLToPath(new URL("./yacrd_rule.py", import.meta.url));
 
+/** "min-max" of the times of `runs`. */
+function timeRange(runs: { seconds: number }[]): string {
+  const t = runs.map((m) => m.seconds);
+  return `${sig(Math.min(...t))}-${sig(Math.max(...t))}`;
+}
+
 /** The run with the median time of `runs` (the upper one of an even count). */
 function medianRun<T extends { seconds: number }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.seconds - b.seconds)[runs.length >> 1];
@@ -282,7 +288,7 @@ export const pafClassifyCase: BenchCase = {
           reads,
           rounds,
           classify_s: sig(c.seconds),
-          classify_s_range: cRuns[k].map((m) => sig(m.seconds)).sort((a, b) => a - b).join("-"),
+          classify_s_range: timeRange(cRuns[k]),
           classify_lines_per_s: sig(lines / c.seconds),
           classify_reads_per_s: sig(reads / c.seconds),
           classify_peak_rss_mib: Math.max(...cRuns[k].map((m) => m.rss)),
@@ -291,7 +297,7 @@ export const pafClassifyCase: BenchCase = {
         if (which === "all") {
           Object.assign(row, {
             python_s: sig(py.seconds),
-            python_s_range: pyRuns.map((m) => sig(m.seconds)).sort((a, b) => a - b).join("-"),
+            python_s_range: timeRange(pyRuns),
             python_lines_per_s: sig(lines / py.seconds),
             python_peak_rss_mib: Math.max(...pyRuns.map((m) => m.rss)),
             python_chimeric: pyInfo.chimeric,
