@@ -160,6 +160,16 @@ async function start(name: BackendName, threads: number, blas: boolean): Promise
 }
 
 /**
+ * Threads for the wasm kernels: `opts.threads`, else $CHIMERA_THREADS (`env`), else
+ * `opts.defaultThreads`, else 2 on a machine of 2 or more `cores` (not validated here).
+ */
+export function threadCount(opts: BackendOptions, env: string | undefined, cores: number): number {
+  if (opts.threads !== undefined) return opts.threads;
+  if (env) return Number(env);
+  return opts.defaultThreads ?? Math.min(2, cores);
+}
+
+/**
  * Pick and initialise the fastest available backend and return its name. Order:
  * `opts.backend`, then $CHIMERA_BACKEND, then tensorflow > wasm > cpu. Idempotent.
  */
@@ -171,10 +181,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
   }
   const forced = opts.backend ?? (env as BackendName | undefined);
   const threadsEnv = Deno.env.get(THREADS_ENV)?.trim();
-  const threads = opts.threads ??
-    (threadsEnv
-      ? Number(threadsEnv)
-      : opts.defaultThreads ?? Math.min(2, navigator.hardwareConcurrency ?? 1));
+  const threads = threadCount(opts, threadsEnv, navigator.hardwareConcurrency ?? 1);
   if (!Number.isInteger(threads) || threads < 1) {
     throw new UserError(
       opts.threads === undefined && threadsEnv

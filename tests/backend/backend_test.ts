@@ -8,6 +8,7 @@ import {
   profileKernels,
   selectBackend,
   skipped,
+  threadCount,
   THREADS_ENV,
   wasmThreads,
 } from "../../lib/backend/backend.ts";
@@ -99,6 +100,15 @@ Deno.test("backend option and CHIMERA_BACKEND override the choice", async () => 
     if (old === undefined) Deno.env.delete(BACKEND_ENV);
     else Deno.env.set(BACKEND_ENV, old);
   }
+});
+
+Deno.test("threadCount: the option, then CHIMERA_THREADS, then the command's default, then cores", () => {
+  assert.equal(threadCount({ threads: 1, defaultThreads: 2 }, "2", 8), 1);
+  assert.equal(threadCount({ defaultThreads: 1 }, "2", 8), 2);
+  assert.equal(threadCount({ defaultThreads: 1 }, undefined, 8), 1);
+  assert.equal(threadCount({}, undefined, 8), 2);
+  assert.equal(threadCount({}, undefined, 1), 1);
+  assert.ok(Number.isNaN(threadCount({}, "two", 8))); // selectBackend names the variable
 });
 
 /** A small conv net covering the layers our models use (1 channel in, 2 classes out). */
