@@ -37,12 +37,17 @@ export function smoothLabels(y: Float32Array, s: number): Float32Array {
   return y;
 }
 
-/** Decoupled weight decay (as AdamW): conv and dense kernels shrink by lr * decay. */
+/**
+ * Decoupled weight decay (as AdamW): conv and dense kernels shrink by lr * decay. Kernels are
+ * found by their original name: tfjs names the variables of the second model built in a process
+ * `conv1/kernel_1`, which a test of `name` missed (every model after the first trained without
+ * decay until 2026-12-07).
+ */
 export function decayWeights(model: tf.LayersModel, lr: number, decay: number): void {
   if (decay <= 0) return;
   tf.tidy(() => {
     for (const w of model.trainableWeights) {
-      if (w.name.endsWith("kernel")) w.write(w.read().mul(1 - lr * decay));
+      if (/(^|\/)kernel$/.test(w.originalName)) w.write(w.read().mul(1 - lr * decay));
     }
   });
 }
