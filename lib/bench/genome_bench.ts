@@ -134,8 +134,15 @@ export async function synthPaf(lines: number): Promise<{ path: string; lines: nu
   return { path, lines: n };
 }
 
+/** One measured run of a command: wall seconds, peak RSS (MiB) and its stderr. */
+interface Measured {
+  seconds: number;
+  rss: number;
+  out: string;
+}
+
 /** Peak RSS (MiB) and wall seconds of a command, measured by a Python wrapper (rusage). */
-async function measured(cmd: string[]): Promise<{ seconds: number; rss: number; out: string }> {
+async function measured(cmd: string[]): Promise<Measured> {
   const wrap = "import resource,subprocess,sys,time,json;t=time.time();" +
     "p=subprocess.run(sys.argv[1:],stdout=subprocess.PIPE);" +
     "sys.stderr.write(p.stdout.decode());" +
@@ -221,13 +228,13 @@ const CLASSIFY = fileURLToPath(new URL("../cli/classify.ts", import.meta.url));
 const YACRD = fileURLToPath(new URL("./yacrd_rule.py", import.meta.url));
 
 /** "min-max" of the times of `runs`. */
-function timeRange(runs: { seconds: number }[]): string {
+function timeRange(runs: Measured[]): string {
   const t = runs.map((m) => m.seconds);
   return `${sig(Math.min(...t))}-${sig(Math.max(...t))}`;
 }
 
 /** The run with the median time of `runs` (the upper one of an even count). */
-function medianRun<T extends { seconds: number }>(runs: T[]): T {
+function medianRun(runs: Measured[]): Measured {
   return [...runs].sort((a, b) => a.seconds - b.seconds)[runs.length >> 1];
 }
 
@@ -252,8 +259,8 @@ export const pafClassifyCase: BenchCase = {
       const { path, lines } = await synthPaf(x * BASE_LINES);
       const runs: [string, string[]][] = [["all", []]];
       if (x === 16) runs.push(["bucket 0/4", ["--bucket", "0/4", "--depth", "40"]]);
-      const pyRuns: Awaited<ReturnType<typeof measured>>[] = [];
-      const cRuns = runs.map(() => [] as Awaited<ReturnType<typeof measured>>[]);
+      const pyRuns: Measured[] = [];
+      const cRuns = runs.map(() => [] as Measured[]);
       for (let r = 0; r < rounds; r++) {
         pyRuns.push(await measured(["python3", YACRD, path, "--out", join(out, "yacrd.tsv")]));
         for (const [k, [, extra]] of runs.entries()) {
