@@ -1,7 +1,8 @@
 /**
  * Shared foundations with no project knowledge: the user-facing error, atomic file IO, content
  * hashes (SHA-256, FNV-1a), seeded randomness, a bounded async pool, union-find, grey image
- * decoding, a progress bar and scratch buffers for per-read loops. Every other stage may import core; core imports nothing of ours.
+ * decoding, a progress bar and scratch buffers for per-read loops. Every other stage may import
+ * core; core imports nothing of ours.
  * @module
  */
 export * from "./errors.ts";
