@@ -31,7 +31,9 @@ export interface BenchContext {
   quick: boolean;
   /** The tfjs backend in use. */
   backend: string;
-  /** RMSprop implementation: the fused one-pass update (lib/backend/kernels/rmsprop.ts) or tfjs's. */
+  /**
+   * RMSprop implementation: the fused one-pass update (lib/backend/kernels/rmsprop.ts) or tfjs's.
+   */
   optimizer: "fused" | "tfjs";
   /** Results of earlier cases in this run, by case name (e.g. for ratios). */
   results: Map<string, BenchRow[]>;

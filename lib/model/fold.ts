@@ -47,7 +47,10 @@ export function foldablePairs(top: ModelJson): Map<string, string> {
   return pairs;
 }
 
-/** Per-channel scale gamma / sqrt(var + eps) and shift beta - mean * scale of a BatchNormalization. */
+/**
+ * Per-channel scale gamma / sqrt(var + eps) and shift beta - mean * scale of a
+ * BatchNormalization.
+ */
 function affine(bn: tf.layers.Layer): { scale: Float64Array; shift: Float64Array } {
   const c = bn.getConfig() as { center?: boolean; scale?: boolean; epsilon?: number };
   const w = bn.getWeights().map((t) => t.dataSync());
