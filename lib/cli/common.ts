@@ -8,7 +8,7 @@ import { listDataset, type ManifestRow, readManifest, type Sample } from "../dat
 import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
-import { type BackendOptions, selectBackend } from "../backend/backend.ts";
+import { selectBackend } from "../backend/backend.ts";
 import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
@@ -114,7 +114,7 @@ export async function loadRows(args: ParsedArgs): Promise<ManifestRow[]> {
 
 /**
  * Select the tfjs backend the command line asks for (or the best one) and return its name;
- * `defaultThreads` as in {@link BackendOptions}.
+ * `defaultThreads` as in BackendOptions (lib/backend/backend.ts).
  */
 export async function initBackend(args: ParsedArgs, defaultThreads?: number): Promise<string> {
   const b = str(args, "backend");

@@ -83,14 +83,16 @@ interface Box {
   xAxis: number;
 }
 
-function chartBox(o: Required<PileogramOptions>): Box {
-  const [l, r, b, t] = o.axes;
+function chartBox(opts: PileogramOptions): Box {
+  const [l, r, b, t] = opts.axes ?? PILEOGRAM_DEFAULTS.axes;
+  const width = opts.width ?? PILEOGRAM_DEFAULTS.width;
+  const height = opts.height ?? PILEOGRAM_DEFAULTS.height;
   return {
-    x0: Math.round(l * o.width),
-    x1: Math.round(r * o.width),
-    yZero: Math.round((1 - b) * o.height),
-    yTop: Math.round((1 - t) * o.height),
-    xAxis: l * o.width,
+    x0: Math.round(l * width),
+    x1: Math.round(r * width),
+    yZero: Math.round((1 - b) * height),
+    yTop: Math.round((1 - t) * height),
+    xAxis: l * width,
   };
 }
 
@@ -109,9 +111,13 @@ export function profileFromPile(
   opts: PileogramOptions & PileFeatureOptions = {},
   scratch?: Scratch,
 ): ColumnProfile {
-  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
-  const f = { ...PILE_FEATURE_DEFAULTS, ...opts };
-  const box = chartBox(o);
+  // options read one by one: a spread of a caller's large options object costs more per read
+  // than a short read's line
+  const lineWidth = opts.lineWidth ?? PILEOGRAM_DEFAULTS.lineWidth;
+  const inkThreshold = opts.inkThreshold ?? PILE_FEATURE_DEFAULTS.inkThreshold;
+  const [axLeft, axRight] = opts.axes ?? PILEOGRAM_DEFAULTS.axes;
+  const width = opts.width ?? PILEOGRAM_DEFAULTS.width;
+  const box = chartBox(opts);
   const span = box.x1 - box.x0;
   const top = (scratch ? scratch.f32("profile.top", span) : new Float32Array(span)).fill(NaN);
   const bottom = (scratch ? scratch.f32("profile.bottom", span) : new Float32Array(span)).fill(NaN);
@@ -120,9 +126,9 @@ export function profileFromPile(
   const n = d.length;
   const yMax = curve.yMax;
   // a line whose centre is this close above the box still inks its top row
-  const over = (o.lineWidth / 2 - f.inkThreshold) * yMax / (box.yZero - box.yTop);
-  const reach = o.lineWidth / 2 - f.inkThreshold;
-  const xs = (o.axes[1] - o.axes[0]) * o.width / niceAxisMax(Math.max(1, n - 1));
+  const over = (lineWidth / 2 - inkThreshold) * yMax / (box.yZero - box.yTop);
+  const reach = lineWidth / 2 - inkThreshold;
+  const xs = (axRight - axLeft) * width / niceAxisMax(Math.max(1, n - 1));
   const left = box.xAxis - box.x0;
   const ceiling = yMax + over;
   // each segment between consecutive bins (or the single point of a one-bin read), over the

@@ -52,29 +52,19 @@ export function ruleScore(
   opts: RuleOptions = {},
   scratch?: Scratch,
 ): RuleResult {
-  const o = { ...RULE_DEFAULTS, ...opts };
+  const threshold = opts.threshold ?? RULE_DEFAULTS.threshold;
   let first = 0;
   let last = data.length - 1;
   while (first <= last && data[first] === 0) first++;
   while (last >= first && data[last] === 0) last--;
   if (median <= 0 || last - first < 2) return { score: 0, at: -1, floor: 0, chimeric: false };
   const n = last - first + 1;
-  const cap = o.shoulderCap * median;
+  const cap = (opts.shoulderCap ?? RULE_DEFAULTS.shoulderCap) * median;
   // running maximum over a centred window [i - half, i + w - 1 - half], so a dip must be wider
   // than the window to count (w is a few bins: a direct scan beats a deque)
-  const w = Math.max(1, Math.floor(o.minDipBins));
-  const half = Math.floor(w / 2);
+  const w = Math.max(1, Math.floor(opts.minDipBins ?? RULE_DEFAULTS.minDipBins));
   const s = scratch ? scratch.f64("rule.smooth", n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = i - half < 0 ? 0 : i - half;
-    const b = i + (w - 1 - half) > n - 1 ? n - 1 : i + (w - 1 - half);
-    let m = data[first + a];
-    for (let j = a + 1; j <= b; j++) {
-      const v = data[first + j];
-      if (v > m) m = v;
-    }
-    s[i] = m < cap ? m : cap;
-  }
+  runningMax(data, first, n, w, cap, s);
   // the deepest min(max left, max right) - s[i], both maxima including i: two pointers from the
   // ends, each step settling the side with the lower maximum (its other maximum is at least as
   // high); ties go to the lower index, as a left-to-right scan would take the first
@@ -94,5 +84,41 @@ export function ruleScore(
     }
   }
   const score = best / median;
-  return { score, at, floor, chimeric: score >= o.threshold };
+  return { score, at, floor, chimeric: score >= threshold };
+}
+
+/**
+ * The running maximum of `data[first..first + n)` over centred windows of `w` bins (the window
+ * of bin i is [i - floor(w / 2), i + w - 1 - floor(w / 2)], cut at the ends), capped at `cap`,
+ * into `s`. Windows of one or two bins (the default) take one pass without an inner loop.
+ */
+function runningMax(
+  data: ArrayLike<number>,
+  first: number,
+  n: number,
+  w: number,
+  cap: number,
+  s: Float64Array,
+): void {
+  if (w <= 2) {
+    let prev = data[first];
+    for (let i = 0; i < n; i++) {
+      const v = data[first + i];
+      const m = w === 2 && prev > v ? prev : v;
+      s[i] = m < cap ? m : cap;
+      prev = v;
+    }
+    return;
+  }
+  const half = Math.floor(w / 2);
+  for (let i = 0; i < n; i++) {
+    const a = i - half < 0 ? 0 : i - half;
+    const b = i + (w - 1 - half) > n - 1 ? n - 1 : i + (w - 1 - half);
+    let m = data[first + a];
+    for (let j = a + 1; j <= b; j++) {
+      const v = data[first + j];
+      if (v > m) m = v;
+    }
+    s[i] = m < cap ? m : cap;
+  }
 }

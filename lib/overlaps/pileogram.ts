@@ -171,13 +171,16 @@ export function curveFromCoverage(
   opts: PileogramOptions = {},
   scratch?: Scratch,
 ): PileCurve {
-  const o = { ...PILEOGRAM_DEFAULTS, ...opts };
+  // options read one by one: a spread of a caller's large options object costs more per read
+  // than the rest of this function
+  const validMinCoverage = opts.validMinCoverage ?? PILEOGRAM_DEFAULTS.validMinCoverage;
+  const minValidBins = opts.minValidBins ?? PILEOGRAM_DEFAULTS.minValidBins;
   let begin = 0;
   let end = raw.length;
   const data = scratch ? scratch.u32("curve.data", raw.length) : new Uint32Array(raw.length);
   data.set(raw);
-  if (o.validMinCoverage > 0) {
-    [begin, end] = validRegion(raw, o.validMinCoverage);
+  if (validMinCoverage > 0) {
+    [begin, end] = validRegion(raw, validMinCoverage);
     data.fill(0, 0, begin);
     data.fill(0, end);
   }
@@ -188,8 +191,8 @@ export function curveFromCoverage(
     const covered = Array.from(data.subarray(begin, end)).filter((v) => v > 0);
     median = medianCoverage(covered);
   }
-  const valid = end - begin >= o.minValidBins && end > begin;
-  return { data, begin, end, median, yMax: o.yMax, valid };
+  const valid = end - begin >= minValidBins && end > begin;
+  return { data, begin, end, median, yMax: opts.yMax ?? PILEOGRAM_DEFAULTS.yMax, valid };
 }
 
 /**
