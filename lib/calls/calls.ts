@@ -8,36 +8,37 @@
  * with `modelReads: "all"` every read's features are kept until then (580 floats a read).
  * @module
  */
-import {
-  coverage,
-  curveFromCoverage,
-  type PafPile,
-  type PafPilesOptions,
-  pilesFromPaf,
-} from "../overlaps/pileogram.ts";
-import { type RuleOptions, ruleScore } from "../overlaps/coverage_rule.ts";
+import { type PafPile, type PafPilesOptions, pilesFromPaf } from "../overlaps/pileogram.ts";
 import { Scratch } from "../core/scratch.ts";
 import {
   PILE_CHANNEL_COUNT,
   PILE_FEATURE_DEFAULTS,
-  type PileFeatureOptions,
   type PileFeatures,
-  pileFeatures,
   pileInput,
-  profileFromPile,
-  profileMedian,
   typicalDepth,
 } from "../features/pile_features.ts";
+import {
+  type EvidenceOptions,
+  EvidenceThreads,
+  type ReadCall,
+  readEvidence,
+  uncalled,
+} from "./evidence.ts";
 import { type CallEvidence, type CallModel, modelMatters, pCall } from "./primary_call.ts";
 import type { DepthContext } from "../features/pile_source.ts";
 
 /** Maps stacked model inputs (`n` reads) to P(chimeric) per read, in order. */
 export type PileClassifier = (x: Float32Array, n: number) => number[];
 
+export type { CallStatus, ReadCall } from "./evidence.ts";
+
 /** Options for calls from a PAF file. */
-export interface CallsOptions extends PafPilesOptions, PileFeatureOptions {
-  /** Coverage-rule options (threshold etc.). */
-  rule?: RuleOptions;
+export interface CallsOptions extends PafPilesOptions, EvidenceOptions {
+  /**
+   * Threads for the reads' evidence (the model stage runs on one); default 1. With
+   * `modelReads: "all"` the evidence keeps every read's features and runs on one thread.
+   */
+  threads?: number;
   /** The data set's typical depth D; default: the median of the called reads' medians. */
   depth?: number;
   /** Depth context of the model's input: D ("dataset", the default) or each read's median. */
@@ -75,41 +76,6 @@ export const CALLS_DEFAULTS: { batchSize: number; modelReads: ModelReads; settle
   settle: 0.01,
 };
 
-/** Why a read got no call. */
-export type CallStatus = "ok" | "too_few_overlaps" | "invalid";
-
-/** The verdict on one read. */
-export interface ReadCall {
-  /** Read id. */
-  readId: string;
-  /** Read length. */
-  readLen: number;
-  /** Number of overlaps. */
-  nOverlaps: number;
-  /**
-   * "ok"; "too_few_overlaps"; or "invalid": no run of 78 bins (1,260 bp) at coverage >= 4, so
-   * Raven would have dropped the read (listed, not guessed).
-   */
-  status: CallStatus;
-  /**
-   * The read's median coverage (pile features' median: over the chart columns at coverage >= 4,
-   * the one D is the median of; null when not called).
-   */
-  median: number | null;
-  /** Coverage-rule score on the raw pile (null when not called). */
-  ruleScore: number | null;
-  /** Coverage-rule call (null when not called). */
-  ruleCall: boolean | null;
-  /** Coverage at the bottom of the rule's deepest dip (null when not called). */
-  dipFloor?: number | null;
-  /** The model's P(chimeric) (absent without a model or when not called). */
-  pChimeric?: number;
-  /** The primary call's probability (absent without a combiner or when not called). */
-  pCall?: number;
-  /** The primary call (absent without a combiner or when not called). */
-  call?: boolean;
-}
-
 /** What the calls of a file come with. */
 export interface CallsResult {
   /** One call per read, sorted by read id. */
@@ -130,58 +96,17 @@ interface Pending {
   features?: PileFeatures;
 }
 
-/**
- * The evidence of one read from its overlap intervals: pile, rule, median, and its features when
- * `withFeatures`. A `scratch` kept over a loop of reads spares the per-read buffers.
- */
-export function readEvidence(
-  readId: string,
-  readLen: number,
-  nOverlaps: number,
-  intervals: ArrayLike<number>,
-  opts: CallsOptions = {},
-  withFeatures = true,
-  scratch?: Scratch,
-): { call: ReadCall; features?: PileFeatures } {
-  const raw = coverage(readLen, intervals, opts, scratch);
-  const curve = curveFromCoverage(raw, opts, scratch);
-  const call: ReadCall = {
-    readId,
-    readLen,
-    nOverlaps,
-    status: curve.valid ? "ok" : "invalid",
-    median: null,
-    ruleScore: null,
-    ruleCall: null,
-  };
-  if (!curve.valid) return { call };
-  // the rule reads the raw pile: a hard gap is cut away by the valid-region step
-  const r = ruleScore(raw, curve.median, opts.rule, scratch);
-  const profile = profileFromPile(curve, opts, scratch);
-  const features = withFeatures ? pileFeatures(profile, opts) : undefined;
-  call.median = features ? features.median : profileMedian(profile, opts, scratch);
-  call.ruleScore = r.score;
-  call.ruleCall = r.chimeric;
-  call.dipFloor = r.floor;
-  return { call, features };
-}
-
-/** The evidence of one read from its pile ({@link readEvidence}). */
-function pileEvidence(
-  pile: PafPile,
-  opts: CallsOptions,
-  withFeatures: boolean,
-  scratch: Scratch,
-): { call: ReadCall; features?: PileFeatures } {
+/** The evidence of one read from its pile, with its features ({@link readEvidence}). */
+function pileFeaturesOf(pile: PafPile, opts: CallsOptions, scratch: Scratch): PileFeatures {
   return readEvidence(
     pile.readId,
     pile.readLen,
     pile.nOverlaps,
     pile.intervals,
     opts,
-    withFeatures,
+    true,
     scratch,
-  );
+  ).features!;
 }
 
 /**
@@ -201,35 +126,42 @@ export async function callsFromPaf(
   const keepFeatures = Boolean(classify) && !onlyNeeded;
   const pending: Pending[] = [];
   const scratch = new Scratch();
+  // helper threads start now and load while the file is read
+  const threads = new EvidenceThreads(keepFeatures ? 1 : Math.max(1, opts.threads ?? 1));
   let lines = 0;
-  for await (
-    const pile of pilesFromPaf(pafPath, {
-      ...opts,
-      onIndexed: (reads, n) => {
-        lines = n;
-        opts.onStage?.("piles");
-        opts.onIndexed?.(reads, n);
-      },
-    })
-  ) {
-    if (!pile.enough) {
-      pending.push({
-        call: {
-          readId: pile.readId,
-          readLen: pile.readLen,
-          nOverlaps: pile.nOverlaps,
-          status: "too_few_overlaps",
-          median: null,
-          ruleScore: null,
-          ruleCall: null,
+  try {
+    const enough: PafPile[] = [];
+    for await (
+      const pile of pilesFromPaf(pafPath, {
+        ...opts,
+        onIndexed: (reads, n) => {
+          lines = n;
+          opts.onStage?.("piles");
+          opts.onIndexed?.(reads, n);
         },
-      });
-    } else {
-      const { call, features } = pileEvidence(pile, opts, keepFeatures, scratch);
-      // the pile is kept only to compute the features again for the reads the model reads
-      pending.push(keepFeatures ? { call, features } : classify ? { call, pile } : { call });
+      })
+    ) {
+      if (pile.enough) enough.push(pile);
+      else {
+        pending.push({
+          call: uncalled(pile.readId, pile.readLen, pile.nOverlaps, "too_few_overlaps"),
+        });
+        opts.onRead?.();
+      }
     }
-    opts.onRead?.();
+    if (keepFeatures) {
+      for (const pile of enough) {
+        const { readId, readLen, nOverlaps, intervals } = pile;
+        pending.push(readEvidence(readId, readLen, nOverlaps, intervals, opts, true, scratch));
+        opts.onRead?.();
+      }
+    } else {
+      const calls = await threads.calls(enough, opts, opts.onRead);
+      // the pile is kept only to compute the features again for the reads the model reads
+      calls.forEach((call, i) => pending.push(classify ? { call, pile: enough[i] } : { call }));
+    }
+  } finally {
+    threads.stop();
   }
   opts.onStage?.("evidence");
   const called = pending.filter((p) => p.call.status === "ok");
@@ -246,7 +178,7 @@ export async function callsFromPaf(
       const chunk = needed.slice(s, s + batchSize);
       const x = new Float32Array(chunk.length * item);
       chunk.forEach((p, i) => {
-        const f = p.features ?? pileEvidence(p.pile!, opts, true, scratch).features!;
+        const f = p.features ?? pileFeaturesOf(p.pile!, opts, scratch);
         const d = opts.depthContext === "read" ? f.median : depth;
         x.set(pileInput(f, d, opts), i * item);
       });

@@ -7,9 +7,9 @@
  * calls into one TSV sorted by read id.
  * @module
  */
-import { type CallsOptions, readEvidence } from "./calls.ts";
-import { Scratch } from "../core/scratch.ts";
-import { pilesFromPaf } from "../overlaps/paf_engine.ts";
+import type { CallsOptions } from "./calls.ts";
+import { EvidenceThreads } from "./evidence.ts";
+import { type PafPile, pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { typicalDepth } from "../features/pile_features.ts";
 import { readTextOrFail } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
@@ -31,15 +31,21 @@ export interface ReadMedian {
  */
 export async function readMedians(paf: string, opts: CallsOptions = {}): Promise<ReadMedian[]> {
   const out: ReadMedian[] = [];
-  const scratch = new Scratch();
-  for await (const pile of pilesFromPaf(paf, opts)) {
-    if (!pile.enough) continue;
-    const { readId, readLen, nOverlaps, intervals } = pile;
-    const { call } = readEvidence(readId, readLen, nOverlaps, intervals, opts, false, scratch);
-    if (call.status === "ok" && call.median !== null) {
-      out.push({ readId: call.readId, median: call.median });
+  // helper threads start now and load while the file is read
+  const threads = new EvidenceThreads(Math.max(1, opts.threads ?? 1));
+  try {
+    const enough: PafPile[] = [];
+    for await (const pile of pilesFromPaf(paf, opts)) {
+      if (pile.enough) enough.push(pile);
+      else opts.onRead?.();
     }
-    opts.onRead?.();
+    for (const call of await threads.calls(enough, opts, opts.onRead)) {
+      if (call.status === "ok" && call.median !== null) {
+        out.push({ readId: call.readId, median: call.median });
+      }
+    }
+  } finally {
+    threads.stop();
   }
   return out.sort((a, b) => (a.readId < b.readId ? -1 : a.readId > b.readId ? 1 : 0));
 }

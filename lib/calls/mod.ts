@@ -5,5 +5,6 @@
  */
 export * from "./calls.ts";
 export * from "./classify.ts";
+export * from "./evidence.ts";
 export * from "./genome.ts";
 export * from "./primary_call.ts";

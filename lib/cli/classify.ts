@@ -6,6 +6,7 @@
  */
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend } from "./common.ts";
+import { threadCount, THREADS_ENV } from "../backend/backend.ts";
 import { predict } from "../eval/evaluate.ts";
 import { loadForInference, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
@@ -33,7 +34,8 @@ const SPEC = {
   usage: "deno task classify [--model RUN] PATH...\n" +
     "       deno task classify --paf OVERLAPS.paf[.gz]|- [--model RUN] [--reads ID,ID|--reads-file F] " +
     "[--min-overlaps N] [--threshold T] [--bucket k/K] [--depth D] [--medians-only] " +
-    "[--model-reads needed|all] [--settle P] [--format tsv|yacrd] [--out calls.tsv] [--timings]",
+    "[--model-reads needed|all] [--settle P] [--threads N] [--format tsv|yacrd] [--out calls.tsv] " +
+    "[--timings]",
   summary: "Classify pile-o-gram images (files, or folders searched recursively). Prints TSV " +
     "`path<TAB>p_chimeric<TAB>label` to stdout, one row per image; unreadable files are " +
     "reported on stderr.\n\nWith --paf, calls every read of a PAF file of all-vs-all overlaps " +
@@ -105,6 +107,11 @@ const SPEC = {
         "rule, Chimeric by the primary call with its junctions among the regions, NotBad)",
       default: "tsv",
     },
+    threads: {
+      type: "string",
+      help: "with --paf: threads for the reads' evidence (default: $CHIMERA_THREADS, else 2 " +
+        "on 2 or more cores); the model reads on one",
+    },
     quiet: { type: "boolean", help: "no progress bar or summary on stderr" },
     timings: {
       type: "boolean",
@@ -128,6 +135,25 @@ async function chosenModel(args: ParsedArgs): Promise<string> {
     );
   }
   return await modelDir(shipped);
+}
+
+/** Threads for the evidence of `--paf`: --threads, else $CHIMERA_THREADS, else up to 2. */
+function evidenceThreads(args: ParsedArgs): number {
+  const given = str(args, "threads");
+  const env = Deno.env.get(THREADS_ENV)?.trim();
+  const threads = threadCount(
+    { threads: given === undefined ? undefined : num(args, "threads") },
+    env,
+    navigator.hardwareConcurrency ?? 1,
+  );
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new UserError(
+      given === undefined
+        ? `${THREADS_ENV}="${env}": expected a whole number >= 1`
+        : `--threads: expected a whole number >= 1, got ${given}`,
+    );
+  }
+  return threads;
 }
 
 /** Read ids from --reads and --reads-file (undefined: all reads). */
@@ -190,10 +216,11 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   if (!(settle >= 0 && settle <= 1)) {
     throw new UserError(`--settle: expected a number in [0, 1], got ${str(args, "settle")}`);
   }
+  const threads = evidenceThreads(args);
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   if (args.values["medians-only"]) {
-    const text = formatMedians(await readMedians(paf, { minOverlaps, reads, bucket }));
+    const text = formatMedians(await readMedians(paf, { minOverlaps, reads, bucket, threads }));
     if (out) await writeTextAtomic(out, text);
     else await Deno.stdout.write(new TextEncoder().encode(text));
     return;
@@ -224,6 +251,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     callModel: callModel ?? undefined,
     modelReads,
     settle,
+    threads,
     onIndexed: (n) => {
       if (!quiet && n > 256) bar = new ProgressBar(n, { label: "piles" });
     },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { callsFromPaf, type ReadCall, readEvidence } from "../../lib/calls/calls.ts";
+import { callsFromPaf, type ReadCall } from "../../lib/calls/calls.ts";
 import { formatCall } from "../../lib/calls/classify.ts";
 import { CALL_INPUTS, type CallModel, pCall } from "../../lib/calls/primary_call.ts";
 import { PILE_CHANNEL_COUNT } from "../../lib/features/pile_features.ts";
@@ -18,35 +18,6 @@ function pile(q: string, qLen: number, from: number, to: number, depth: number):
     (_, i) => line(q, qLen, from + i * 10, to - i * 10, `${q}~${from}~${i}`),
   );
 }
-
-Deno.test("readEvidence: the valid-region step on hand-made overlaps", () => {
-  // 5 overlaps over 0-6000 and 2 over 6000-9000: the valid region (coverage >= 4) is the first
-  const iv = [
-    ...Array.from({ length: 5 }, () => [0, 6000]).flat(),
-    ...Array.from({ length: 2 }, () => [6000, 9000]).flat(),
-  ];
-  const { call, features } = readEvidence("r", 9000, 7, iv);
-  assert.equal(call.status, "ok");
-  assert.equal(call.median, 5);
-  assert.ok(features);
-  // coverage 1-3 never shows: the features are 0 past the valid region, never 2
-  const tops = Array.from({ length: 145 }, (_, j) => features!.abs[j * 4]);
-  assert.ok(tops.every((v) => v === 0 || Math.abs(v - 5) < 1e-6), tops.join(","));
-  assert.ok(tops.filter((v) => v === 5).length > 10);
-  // a run of 77 bins (1,232 bp of bins 1..77) at coverage >= 4 is too short: invalid
-  const short = Array.from({ length: 6 }, () => [0, 78 * 16]).flat();
-  assert.equal(readEvidence("s", 5000, 6, short).call.status, "invalid");
-  const enough = Array.from({ length: 6 }, () => [0, 80 * 16]).flat();
-  assert.equal(readEvidence("s", 5000, 6, enough).call.status, "ok");
-  // the rule reads the raw pile: a hard gap inside the read is a full dip
-  const gap = [
-    ...Array.from({ length: 10 }, () => [0, 4000]).flat(),
-    ...Array.from({ length: 10 }, () => [4600, 9000]).flat(),
-  ];
-  const g = readEvidence("g", 9000, 20, gap).call;
-  assert.equal(g.ruleScore, 1);
-  assert.equal(g.ruleCall, true);
-});
 
 Deno.test("callsFromPaf: D from the reads, model in batches, primary call, statuses", async () => {
   const dir = await Deno.makeTempDir();

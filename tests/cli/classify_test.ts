@@ -113,6 +113,8 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
         ["--paf", bad, "--model", model, "--settle", "2"],
         /--settle: expected a number in \[0, 1\]/,
       ],
+      [["--paf", bad, "--model", model, "--threads", "0"], /--threads: expected a whole number/],
+      [["--paf", bad, "--model", model, "--threads", "1.5"], /--threads: expected a whole number/],
     ];
     if (!(await shippedModel())) {
       cases.push([["--paf", bad], /no --model given and the shipped model .* is not there/]);
@@ -210,7 +212,17 @@ Deno.test({
 Deno.test("classify --help lists the --paf options", async () => {
   const r = await runCli("classify", ["--help"]);
   assert.equal(r.code, 0);
-  for (const o of ["--paf", "--model", "--reads", "--reads-file", "--min-overlaps", "--out"]) {
+  for (
+    const o of [
+      "--paf",
+      "--model",
+      "--reads",
+      "--reads-file",
+      "--min-overlaps",
+      "--threads",
+      "--out",
+    ]
+  ) {
     assert.ok(r.stdout.includes(o), o);
   }
 });

@@ -93,7 +93,7 @@ Deno.test("scatter | classify --bucket with the global D, merged = one process b
   }
 });
 
-Deno.test("classify --paf: gzip = plain = stdin byte for byte; a bad gzip or last line is named", async () => {
+Deno.test("classify --paf: gzip = plain = stdin = two threads byte for byte; a bad gzip or last line is named", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const paf = join(dir, "ovl.paf"), gz = join(dir, "ovl.paf.gz");
@@ -106,10 +106,13 @@ Deno.test("classify --paf: gzip = plain = stdin byte for byte; a bad gzip or las
     await classify(["--paf", paf, ...opts, out("plain.tsv")]);
     await classify(["--paf", gz, ...opts, out("gz.tsv")]);
     await withStdin("classify", ["--paf", "-", ...opts, out("stdin.tsv")], bytes);
+    await classify(["--paf", paf, "--threads", "2", ...opts, out("threads.tsv")]);
     const a = await Deno.readTextFile(out("plain.tsv"));
     assert.ok(a.split("\n").length > 10);
     assert.equal(await Deno.readTextFile(out("gz.tsv")), a);
     assert.equal(await Deno.readTextFile(out("stdin.tsv")), a);
+    // the evidence shared over two threads: the same bytes
+    assert.equal(await Deno.readTextFile(out("threads.tsv")), a);
     const z = gzipSync(bytes);
     await Deno.writeFile(out("half.paf.gz"), z.subarray(0, z.length >> 1));
     await assert.rejects(
