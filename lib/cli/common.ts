@@ -45,6 +45,11 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
   optimizer: { type: "string", help: "rmsprop or adam" },
   "weight-decay": { type: "string", help: "decoupled weight decay (0 turns it off)" },
   "label-smoothing": { type: "string", help: "label smoothing, 0 to <1 (0 turns it off)" },
+  mixup: {
+    type: "string",
+    help: "mixup's Beta(alpha, alpha) parameter, e.g. 0.2: training batches blended with " +
+      "themselves permuted (0 turns it off)",
+  },
   seed: { type: "string", help: "seed of weights, data order and augmentation" },
   size: { type: "string", help: "input image side in pixels (alexnet)" },
   resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },

@@ -23,6 +23,32 @@ export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000_000;
 }
 
+/** A standard normal draw (Box-Muller) from `rng`. */
+export function sampleNormal(rng: Rng): number {
+  const u = 1 - rng(); // (0, 1]: the log is finite
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/** A Gamma(`shape`, 1) draw from `rng` (Marsaglia and Tsang; shape < 1 by the boost U^(1/shape)). */
+export function sampleGamma(shape: number, rng: Rng): number {
+  if (!(shape > 0)) throw new RangeError(`sampleGamma: shape ${shape} is not > 0`);
+  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(1 - rng(), 1 / shape);
+  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const z = sampleNormal(rng);
+    const v = (1 + c * z) ** 3;
+    if (v <= 0) continue;
+    const u = 1 - rng();
+    if (Math.log(u) < z * z / 2 + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/** A Beta(`a`, `b`) draw from `rng` (two Gamma draws). */
+export function sampleBeta(a: number, b: number, rng: Rng): number {
+  const x = sampleGamma(a, rng), y = sampleGamma(b, rng);
+  return x + y > 0 ? x / (x + y) : 0.5;
+}
+
 /** Shuffle `items` in place with Fisher-Yates using `rng`; returns the same array. */
 export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
   for (let i = items.length - 1; i > 0; i--) {

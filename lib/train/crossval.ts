@@ -15,7 +15,13 @@ import { makeSource } from "../features/inputs.ts";
 import { defaultInput } from "../model/model.ts";
 import { kFoldIndices } from "../data/split.ts";
 import { trainModel } from "./train.ts";
-import { optionDifferences, OVERRIDE_KEYS, type TrainOptions, withOverrides } from "./options.ts";
+import {
+  optionDifferences,
+  OVERRIDE_KEYS,
+  type SavedOptions,
+  type TrainOptions,
+  withOverrides,
+} from "./options.ts";
 import { disposeModel } from "./optim.ts";
 
 /** Options of a cross-validation. */
@@ -108,8 +114,8 @@ export async function readFoldPredictions(outDir: string): Promise<Prediction[][
 
 /** What decides a cross-validation's folds and results, stored as `outDir/cv_key.json`. */
 export interface CrossValKey {
-  /** Training options, with the input representation filled in. */
-  options: TrainOptions;
+  /** Training options, with the input representation filled in (mixup only when on). */
+  options: SavedOptions;
   /** Number of folds. */
   k: number;
   /** Seed of the fold assignment. */
@@ -127,8 +133,14 @@ export async function crossValKey(
   cv: Required<CrossValOptions>,
 ): Promise<CrossValKey> {
   const text = samples.map((s) => `${s.path}\t${s.label}\n`).join("");
+  // mixup came after keys were kept: left out while off, so older folders keep their names
+  const { mixup, ...rest } = options;
   return {
-    options: { ...options, input: options.input ?? defaultInput(options.model) },
+    options: {
+      ...rest,
+      ...(mixup ? { mixup } : {}),
+      input: options.input ?? defaultInput(options.model),
+    },
     k: cv.k,
     seed: cv.seed,
     images: samples.length,

@@ -1,10 +1,11 @@
 /**
  * The optimisation step's parts: the optimizer an options object asks for, the learning-rate
- * schedule (one-cycle or constant), label smoothing, decoupled weight decay, and freeing a
- * model's memory.
+ * schedule (one-cycle or constant), label smoothing, mixup, decoupled weight decay, and freeing
+ * a model's memory.
  * @module
  */
 
+import { type Rng, sampleBeta, shuffleInPlace } from "../core/random.ts";
 import * as tf from "@tensorflow/tfjs";
 
 import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
@@ -35,6 +36,36 @@ export function learningRateAt(o: TrainOptions, step: number, totalSteps: number
 export function smoothLabels(y: Float32Array, s: number): Float32Array {
   if (s > 0) { for (let i = 0; i < y.length; i++) y[i] = y[i] * (1 - s) + s / 2; }
   return y;
+}
+
+/**
+ * Mixup (Zhang et al., 2018) in place: with lam ~ Beta(alpha, alpha), taken as max(lam, 1 - lam)
+ * so that each sample stays the larger part, every sample of the batch (`n` inputs in `x`, their
+ * two-class targets in `y`) becomes lam x itself + (1 - lam) x another sample of the batch (a
+ * random permutation), targets alike. alpha 0 leaves the batch as it is.
+ */
+export function mixupBatch(
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  alpha: number,
+  rng: Rng,
+): void {
+  if (!(alpha > 0) || n < 2) return;
+  const beta = sampleBeta(alpha, alpha, rng);
+  const lam = Math.max(beta, 1 - beta);
+  const partner = shuffleInPlace(Array.from({ length: n }, (_, i) => i), rng);
+  const item = x.length / n, classes = y.length / n;
+  const x0 = x.slice(), y0 = y.slice();
+  for (let i = 0; i < n; i++) {
+    const j = partner[i];
+    for (let k = 0; k < item; k++) {
+      x[i * item + k] = lam * x0[i * item + k] + (1 - lam) * x0[j * item + k];
+    }
+    for (let k = 0; k < classes; k++) {
+      y[i * classes + k] = lam * y0[i * classes + k] + (1 - lam) * y0[j * classes + k];
+    }
+  }
 }
 
 /**

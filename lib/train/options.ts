@@ -31,6 +31,8 @@ export interface TrainOptions {
   weightDecay: number;
   /** Label smoothing: targets (1 - s/2, s/2) instead of (1, 0). */
   labelSmoothing: number;
+  /** Mixup's Beta(alpha, alpha) parameter: each training batch blended with itself permuted; 0 is off. */
+  mixup: number;
   /** Random horizontal flips (the thesis's augmentation). */
   flip: boolean;
   /** Random shifts along the read of up to this many curve columns (curve input only). */
@@ -57,6 +59,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     optimizer: "adam",
     weightDecay: 1e-2,
     labelSmoothing: 0.1,
+    mixup: 0,
     flip: true,
     shift: 8,
     seed: 42,
@@ -71,6 +74,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     optimizer: "rmsprop",
     weightDecay: 0,
     labelSmoothing: 0,
+    mixup: 0,
     flip: true,
     shift: 0,
     seed: 42,
@@ -89,6 +93,7 @@ export const OVERRIDE_KEYS = [
   "optimizer",
   "weight-decay",
   "label-smoothing",
+  "mixup",
   "seed",
   "size",
   "resize",
@@ -139,7 +144,11 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
     else if (k === "lr") o.lr = positive(k, v, false);
     else if (k === "weight-decay") o.weightDecay = fraction(k, v);
     else if (k === "label-smoothing") o.labelSmoothing = fraction(k, v);
-    else if (k === "schedule") {
+    else if (k === "mixup") {
+      const n = Number(v);
+      if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw bad(k, v, "a number >= 0");
+      o.mixup = n;
+    } else if (k === "schedule") {
       if (v !== "constant" && v !== "onecycle") throw bad(k, v, "constant or onecycle");
       o.schedule = v;
     } else if (k === "shift") {
@@ -186,23 +195,31 @@ const MIN_COLUMNS = 16;
 /** Options the first presets did not have, at the values that reproduce the old behaviour. */
 const OPTIONS_ADDED_LATER: Pick<
   TrainOptions,
-  "schedule" | "weightDecay" | "labelSmoothing" | "shift"
-> = { schedule: "constant", weightDecay: 0, labelSmoothing: 0, shift: 0 };
+  "schedule" | "weightDecay" | "labelSmoothing" | "mixup" | "shift"
+> = { schedule: "constant", weightDecay: 0, labelSmoothing: 0, mixup: 0, shift: 0 };
+
+/** Training options as saved by an older version: those added later may be missing. */
+export type SavedOptions =
+  & Omit<TrainOptions, keyof typeof OPTIONS_ADDED_LATER>
+  & Partial<TrainOptions>;
 
 /** Saved training options completed with the options added since (resuming an older run). */
-export function completeOptions(
-  o: Omit<TrainOptions, keyof typeof OPTIONS_ADDED_LATER> & Partial<TrainOptions>,
-): TrainOptions {
+export function completeOptions(o: SavedOptions): TrainOptions {
   return { ...OPTIONS_ADDED_LATER, ...o };
 }
 
 /**
  * The options of `given` that differ from `saved`, as `name given (saved value)` in key order
- * (the input compared as the model's effective input); empty when they are the same.
+ * (the input compared as the model's effective input, options missing from an older save at
+ * their old values); empty when they are the same.
  */
-export function optionDifferences(saved: TrainOptions, given: TrainOptions): string[] {
+export function optionDifferences(saved: SavedOptions, given: SavedOptions): string[] {
   const show = (v: unknown) => typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
-  const effective = (o: TrainOptions) => ({ ...o, input: o.input ?? defaultInput(o.model) });
+  // options added since `saved` was written count at the values that reproduce the old runs
+  const effective = (o: SavedOptions) => {
+    const c = completeOptions(o);
+    return { ...c, input: c.input ?? defaultInput(c.model) };
+  };
   const a: Record<string, unknown> = effective(saved);
   const b: Record<string, unknown> = effective(given);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();

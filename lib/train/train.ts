@@ -20,13 +20,14 @@ import { type ImageProblem } from "../core/image.ts";
 import { type FeatureSource } from "../features/source.ts";
 import { batches, batchesPerPass } from "../features/batches.ts";
 import { ProgressBar } from "../core/progress.ts";
-import { withSeededMathRandom } from "../core/random.ts";
+import { mulberry32, withSeededMathRandom } from "../core/random.ts";
 import { fusedRmsprop, FusedRMSPropOptimizer } from "../backend/kernels/rmsprop.ts";
 import {
   decayWeights,
   disposeModel,
   learningRateAt,
   makeOptimizer,
+  mixupBatch,
   smoothLabels,
 } from "./optim.ts";
 import { completeOptions, optionDifferences, type TrainOptions } from "./options.ts";
@@ -263,8 +264,10 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     if (b.n > 0) {
       const lr = learningRateAt(o, step, totalSteps);
       (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const targets = smoothLabels(b.y, o.labelSmoothing);
+      mixupBatch(b.x, targets, b.n, o.mixup, mulberry32(o.seed * 7919 + step));
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
-      const y = tf.tensor2d(smoothLabels(b.y, o.labelSmoothing), [b.n, 2]);
+      const y = tf.tensor2d(targets, [b.n, 2]);
       const [loss, acc] = await trainStep(model, x, y, o.seed * 1_000_003 + step);
       tf.dispose([x, y]);
       decayWeights(model, lr, o.weightDecay);

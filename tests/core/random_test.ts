@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import {
   mulberry32,
   randomSeed,
+  sampleBeta,
+  sampleGamma,
+  sampleNormal,
   shuffleInPlace,
   withSeededMathRandom,
 } from "../../lib/core/random.ts";
@@ -52,4 +55,54 @@ Deno.test("withSeededMathRandom seeds Math.random and restores it, even on throw
     /sync boom/,
   );
   assert.equal(Math.random, original);
+});
+
+/** Mean and variance of `n` draws. */
+function moments(n: number, draw: () => number): { mean: number; variance: number } {
+  let sum = 0, sq = 0;
+  for (let i = 0; i < n; i++) {
+    const x = draw();
+    sum += x;
+    sq += x * x;
+  }
+  const mean = sum / n;
+  return { mean, variance: sq / n - mean * mean };
+}
+
+Deno.test("sampleNormal, sampleGamma, sampleBeta: their means and variances, reproducibly", () => {
+  const n = 40_000;
+  // each mean within 5 standard errors (sd / sqrt(n)): a wrong sampler is off by far more
+  const near = (got: number, want: number, sd: number, what: string) =>
+    assert.ok(Math.abs(got - want) < 5 * sd / Math.sqrt(n), `${what}: ${got} vs ${want}`);
+  const rng1 = mulberry32(1);
+  const z = moments(n, () => sampleNormal(rng1));
+  near(z.mean, 0, 1, "normal mean");
+  for (const shape of [0.2, 1, 3.5]) {
+    const rng = mulberry32(2);
+    const g = moments(n, () => sampleGamma(shape, rng));
+    near(g.mean, shape, Math.sqrt(shape), `gamma(${shape}) mean`);
+    assert.ok(
+      Math.abs(g.variance - shape) < 0.1 * shape + 0.02,
+      `gamma(${shape}) var ${g.variance}`,
+    );
+  }
+  for (const [a, b] of [[0.2, 0.2], [2, 5]]) {
+    const rng = mulberry32(3);
+    const draws: number[] = [];
+    const m = moments(n, () => {
+      const x = sampleBeta(a, b, rng);
+      draws.push(x);
+      return x;
+    });
+    const mean = a / (a + b), variance = a * b / ((a + b) ** 2 * (a + b + 1));
+    near(m.mean, mean, Math.sqrt(variance), `beta(${a}, ${b}) mean`);
+    assert.ok(draws.every((x) => x >= 0 && x <= 1));
+  }
+  // Beta(0.2, 0.2) puts most of its mass near 0 and 1 (mixup's usual setting)
+  const r = mulberry32(4);
+  const ends = Array.from({ length: 1000 }, () => sampleBeta(0.2, 0.2, r))
+    .filter((x) => x < 0.1 || x > 0.9).length;
+  assert.ok(ends > 600, `${ends} of 1000 near the ends`);
+  assert.equal(sampleGamma(2, mulberry32(9)), sampleGamma(2, mulberry32(9)));
+  assert.throws(() => sampleGamma(0, mulberry32(1)), /shape 0 is not > 0/);
 });

@@ -112,12 +112,20 @@ Deno.test("a cross-validation folder refuses other options, data or folds than i
     assert.ok(r);
     const key = await readJson<CrossValKey>(join(out, "cv_key.json"));
     assert.deepEqual(key, await crossValKey(samples, o, { k: 2, seed: 1 }));
+    // mixup, added after keys were kept, is in the key only when on: older folders stay valid
+    assert.equal("mixup" in key.options, false);
+    const withMixup = await crossValKey(samples, { ...o, mixup: 0.2 }, { k: 2, seed: 1 });
+    assert.equal(withMixup.options.mixup, 0.2);
     const refused = (what: string) => (err: Error) =>
       err instanceof UserError && err.message.startsWith(`${out}: made with `) &&
       err.message.includes(what);
     await assert.rejects(
       crossValidate({ samples, options: { ...o, lr: 1e-4 }, cv: { k: 2 }, outDir: out }),
       refused("lr 0.0001 (saved 0.003)"),
+    );
+    await assert.rejects(
+      crossValidate({ samples, options: { ...o, mixup: 0.2 }, cv: { k: 2 }, outDir: out }),
+      refused("mixup 0.2 (saved 0)"),
     );
     await assert.rejects(
       crossValidate({ samples, options: o, cv: { k: 3 }, outDir: out }),

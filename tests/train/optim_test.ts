@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decayWeights } from "../../lib/train/optim.ts";
+import { decayWeights, mixupBatch } from "../../lib/train/optim.ts";
+import { mulberry32 } from "../../lib/core/random.ts";
 import { buildModel } from "../../lib/model/model.ts";
 
 Deno.test("decayWeights shrinks every kernel, also of a second model built in the process", () => {
@@ -21,5 +22,44 @@ Deno.test("decayWeights shrinks every kernel, also of a second model built in th
       }
     });
     m.dispose();
+  }
+});
+
+Deno.test("mixupBatch blends each sample with one partner (a permutation), targets alike", () => {
+  // sample i is the unit vector e_i: a blend lam e_i + (1 - lam) e_j shows its partner j and lam
+  const n = 6;
+  const x0 = Float32Array.from({ length: n * n }, (_, i) => (i % n === Math.floor(i / n) ? 1 : 0));
+  const y0 = Float32Array.from({ length: n * 2 }, (_, i) => ((i >> 1) % 2 === i % 2 ? 1 : 0));
+  const xs = x0.slice(), ys = y0.slice();
+  mixupBatch(xs, ys, n, 0, mulberry32(1));
+  assert.deepEqual([xs, ys], [x0, y0], "alpha 0: unchanged");
+  for (const seed of [1, 2, 3, 4]) {
+    const x = x0.slice(), y = y0.slice();
+    mixupBatch(x, y, n, 0.4, mulberry32(seed));
+    // lam from a sample paired with another (its own coordinate); 1 when all are self-paired
+    const diag = Array.from({ length: n }, (_, i) => x[i * n + i]);
+    const lam = Math.min(...diag);
+    assert.ok(lam >= 0.5 && lam <= 1, `lam ${lam}: the sample itself leads`);
+    const partners = Array.from({ length: n }, (_, i) => {
+      const row = Array.from(x.subarray(i * n, (i + 1) * n));
+      const others = row.flatMap((v, k) => (k !== i && v > 0 ? [k] : []));
+      // one lam for the whole batch; a sample paired with itself stays as it was
+      if (others.length === 0) {
+        assert.equal(row[i], 1);
+        return i;
+      }
+      assert.equal(others.length, 1);
+      const j = others[0];
+      assert.ok(Math.abs(row[i] - lam) < 1e-6 && Math.abs(row[j] - (1 - lam)) < 1e-6);
+      for (let c = 0; c < 2; c++) {
+        const want = lam * y0[i * 2 + c] + (1 - lam) * y0[j * 2 + c];
+        assert.ok(Math.abs(y[i * 2 + c] - want) < 1e-6, `target of ${i}`);
+      }
+      return j;
+    });
+    assert.deepEqual([...partners].sort(), [0, 1, 2, 3, 4, 5], "partners are a permutation");
+    const x2 = x0.slice(), y2 = y0.slice();
+    mixupBatch(x2, y2, n, 0.4, mulberry32(seed));
+    assert.deepEqual([x2, y2], [x, y], "the same seed, the same batch");
   }
 });

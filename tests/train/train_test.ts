@@ -189,6 +189,12 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
   assert.equal(compact.weightDecay, 0);
   assert.equal(compact.labelSmoothing, 0.2);
   assert.equal(compact.schedule, "constant");
+  assert.equal(withOverrides(PRESETS.default, { mixup: "0.2" }).mixup, 0.2);
+  assert.equal(PRESETS.default.mixup, 0);
+  assert.throws(
+    () => withOverrides(base, { mixup: "-1" }),
+    /invalid mixup "-1": expected a number >= 0/,
+  );
   assert.throws(
     () => withOverrides(PRESETS.default, { size: "64" }),
     /size applies to the image model \(alexnet\) only/,
