@@ -5,8 +5,7 @@
  * @module
  */
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
-import { BACKEND_OPTION, initBackend } from "./common.ts";
-import { threadCount, THREADS_ENV } from "../backend/backend.ts";
+import { BACKEND_OPTION, initBackend, PAF_THREADS_OPTION, pafThreads } from "./common.ts";
 import { predict } from "../eval/evaluate.ts";
 import { loadForInference, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
@@ -107,11 +106,7 @@ const SPEC = {
         "rule, Chimeric by the primary call with its junctions among the regions, NotBad)",
       default: "tsv",
     },
-    threads: {
-      type: "string",
-      help: "with --paf: threads for the reads' evidence (default: $CHIMERA_THREADS, else 2 " +
-        "on 2 or more cores); the model reads on one",
-    },
+    ...PAF_THREADS_OPTION,
     quiet: { type: "boolean", help: "no progress bar or summary on stderr" },
     timings: {
       type: "boolean",
@@ -135,25 +130,6 @@ async function chosenModel(args: ParsedArgs): Promise<string> {
     );
   }
   return await modelDir(shipped);
-}
-
-/** Threads for the evidence of `--paf`: --threads, else $CHIMERA_THREADS, else up to 2. */
-function evidenceThreads(args: ParsedArgs): number {
-  const given = str(args, "threads");
-  const env = Deno.env.get(THREADS_ENV)?.trim();
-  const threads = threadCount(
-    { threads: given === undefined ? undefined : num(args, "threads") },
-    env,
-    navigator.hardwareConcurrency ?? 1,
-  );
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new UserError(
-      given === undefined
-        ? `${THREADS_ENV}="${env}": expected a whole number >= 1`
-        : `--threads: expected a whole number >= 1, got ${given}`,
-    );
-  }
-  return threads;
 }
 
 /** Read ids from --reads and --reads-file (undefined: all reads). */
@@ -216,7 +192,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
   if (!(settle >= 0 && settle <= 1)) {
     throw new UserError(`--settle: expected a number in [0, 1], got ${str(args, "settle")}`);
   }
-  const threads = evidenceThreads(args);
+  const threads = pafThreads(args);
   const reads = await readIds(args);
   const quiet = Boolean(args.values.quiet);
   if (args.values["medians-only"]) {

@@ -8,7 +8,7 @@ import { listDataset, type ManifestRow, readManifest, type Sample } from "../dat
 import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
-import { selectBackend } from "../backend/backend.ts";
+import { selectBackend, threadCount, THREADS_ENV } from "../backend/backend.ts";
 import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
@@ -103,6 +103,34 @@ export const BACKEND_OPTION: Record<string, OptionSpec> = {
     help: "tfjs backend: tensorflow, wasm or cpu (default: the fastest that loads)",
   },
 };
+
+/** --threads of the commands that call reads from a PAF. */
+export const PAF_THREADS_OPTION: Record<string, OptionSpec> = {
+  threads: {
+    type: "string",
+    help: "threads for the reads' evidence from the PAF (default: $CHIMERA_THREADS, else 2 " +
+      "on 2 or more cores); the model reads on one",
+  },
+};
+
+/** Threads for the evidence of calls from a PAF: --threads, else $CHIMERA_THREADS, else up to 2. */
+export function pafThreads(args: ParsedArgs): number {
+  const given = str(args, "threads");
+  const env = Deno.env.get(THREADS_ENV)?.trim();
+  const threads = threadCount(
+    { threads: given === undefined ? undefined : num(args, "threads") },
+    env,
+    navigator.hardwareConcurrency ?? 1,
+  );
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new UserError(
+      given === undefined
+        ? `${THREADS_ENV}="${env}": expected a whole number >= 1`
+        : `--threads: expected a whole number >= 1, got ${given}`,
+    );
+  }
+  return threads;
+}
 
 /** Rows with their split, from --manifest or by splitting --data. */
 export async function loadRows(args: ParsedArgs): Promise<ManifestRow[]> {

@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
-import { BACKEND_OPTION, initBackend } from "./common.ts";
+import { BACKEND_OPTION, initBackend, PAF_THREADS_OPTION, pafThreads } from "./common.ts";
 import { statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { loadForInference, modelDir } from "../model/modelio.ts";
@@ -25,7 +25,8 @@ import {
 
 const SPEC = {
   usage: "deno task split-reads --paf OVERLAPS.paf[.gz] --in READS --out CLEAN " +
-    "[--mode split|trim] [--min-length N] [--regions R.tsv] [--report R.html] [--model DIR]",
+    "[--mode split|trim] [--min-length N] [--regions R.tsv] [--report R.html] [--model DIR] " +
+    "[--threads N]",
   summary: "Call every read of the PAF (the primary call, as `classify --paf`), find the " +
     "junctions of the flagged reads (a coverage gap, cut out; a coverage valley or a " +
     "foldback's mirror point, cut at the point) and stream READS (FASTA or FASTQ, plain or " +
@@ -52,6 +53,7 @@ const SPEC = {
       default: String(PAF_PILES_DEFAULTS.minOverlaps),
     },
     depth: { type: "string", help: "the data set's typical depth D (default: from the PAF)" },
+    ...PAF_THREADS_OPTION,
     quiet: { type: "boolean", help: "no summary on stderr" },
     ...BACKEND_OPTION,
   },
@@ -77,6 +79,7 @@ export async function modelCalls(
     minOverlaps: num(args, "min-overlaps"),
     depth,
     callModel: callModel ?? undefined,
+    threads: pafThreads(args),
   }, classify);
   model.dispose();
   return { result, callModel };

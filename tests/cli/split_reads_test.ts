@@ -66,6 +66,9 @@ Deno.test("split-reads: flagged reads cut at the gap, gz FASTQ in and out, regio
       regions,
       "--report",
       join(dir, "report.html"),
+      // the evidence shared over two threads (the cuts expected below are those of one thread)
+      "--threads",
+      "2",
     ], { env: ENV });
     assert.equal(r.code, 0, r.stderr);
     const text = new TextDecoder().decode(gunzipSync(await Deno.readFile(out)));
