@@ -170,6 +170,27 @@ export function threadCount(opts: BackendOptions, env: string | undefined, cores
 }
 
 /**
+ * {@link threadCount} on this machine, validated: a UserError names $CHIMERA_THREADS, or the
+ * option that gave the count (`flag`: its name and the text given; default `threads`), when the
+ * count is not a whole number >= 1.
+ */
+export function resolveThreads(
+  opts: BackendOptions,
+  flag?: { name: string; text: string },
+): number {
+  const env = Deno.env.get(THREADS_ENV)?.trim();
+  const threads = threadCount(opts, env, navigator.hardwareConcurrency ?? 1);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new UserError(
+      opts.threads === undefined && env
+        ? `${THREADS_ENV}="${env}": expected a whole number >= 1`
+        : `${flag?.name ?? "threads"}: expected a whole number >= 1, got ${flag?.text ?? threads}`,
+    );
+  }
+  return threads;
+}
+
+/**
  * Pick and initialise the fastest available backend and return its name. Order:
  * `opts.backend`, then $CHIMERA_BACKEND, then tensorflow > wasm > cpu. Idempotent.
  */
@@ -180,15 +201,7 @@ export async function selectBackend(opts: BackendOptions = {}): Promise<BackendN
     throw new UserError(`${BACKEND_ENV}="${env}": expected one of ${NAMES.join(", ")}`);
   }
   const forced = opts.backend ?? (env as BackendName | undefined);
-  const threadsEnv = Deno.env.get(THREADS_ENV)?.trim();
-  const threads = threadCount(opts, threadsEnv, navigator.hardwareConcurrency ?? 1);
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new UserError(
-      opts.threads === undefined && threadsEnv
-        ? `${THREADS_ENV}="${threadsEnv}": expected a whole number >= 1`
-        : `threads: expected a whole number >= 1, got ${threads}`,
-    );
-  }
+  const threads = resolveThreads(opts);
   const blas = opts.blas ?? !blasDisabledByEnv();
   let chosen: BackendName | undefined;
   if (forced) {

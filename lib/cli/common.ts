@@ -8,7 +8,7 @@ import { listDataset, type ManifestRow, readManifest, type Sample } from "../dat
 import { OVERRIDE_KEYS, PRESETS, type TrainOptions, withOverrides } from "../train/options.ts";
 import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
-import { selectBackend, threadCount, THREADS_ENV } from "../backend/backend.ts";
+import { resolveThreads, selectBackend } from "../backend/backend.ts";
 import { UserError } from "../core/errors.ts";
 
 /** Options naming the input data. */
@@ -116,20 +116,8 @@ export const PAF_THREADS_OPTION: Record<string, OptionSpec> = {
 /** Threads for the evidence of calls from a PAF: --threads, else $CHIMERA_THREADS, else up to 2. */
 export function pafThreads(args: ParsedArgs): number {
   const given = str(args, "threads");
-  const env = Deno.env.get(THREADS_ENV)?.trim();
-  const threads = threadCount(
-    { threads: given === undefined ? undefined : num(args, "threads") },
-    env,
-    navigator.hardwareConcurrency ?? 1,
-  );
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new UserError(
-      given === undefined
-        ? `${THREADS_ENV}="${env}": expected a whole number >= 1`
-        : `--threads: expected a whole number >= 1, got ${given}`,
-    );
-  }
-  return threads;
+  if (given === undefined) return resolveThreads({});
+  return resolveThreads({ threads: num(args, "threads") }, { name: "--threads", text: given });
 }
 
 /** Rows with their split, from --manifest or by splitting --data. */
