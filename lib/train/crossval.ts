@@ -16,6 +16,7 @@ import { defaultInput } from "../model/model.ts";
 import { kFoldIndices } from "../data/split.ts";
 import { trainModel } from "./train.ts";
 import {
+  keyOptions,
   optionDifferences,
   OVERRIDE_KEYS,
   type SavedOptions,
@@ -114,7 +115,7 @@ export async function readFoldPredictions(outDir: string): Promise<Prediction[][
 
 /** What decides a cross-validation's folds and results, stored as `outDir/cv_key.json`. */
 export interface CrossValKey {
-  /** Training options, with the input representation filled in (mixup only when on). */
+  /** Training options ({@link keyOptions}), with the input representation filled in. */
   options: SavedOptions;
   /** Number of folds. */
   k: number;
@@ -133,14 +134,8 @@ export async function crossValKey(
   cv: Required<CrossValOptions>,
 ): Promise<CrossValKey> {
   const text = samples.map((s) => `${s.path}\t${s.label}\n`).join("");
-  // mixup came after keys were kept: left out while off, so older folders keep their names
-  const { mixup, ...rest } = options;
   return {
-    options: {
-      ...rest,
-      ...(mixup ? { mixup } : {}),
-      input: options.input ?? defaultInput(options.model),
-    },
+    options: { ...keyOptions(options), input: options.input ?? defaultInput(options.model) },
     k: cv.k,
     seed: cv.seed,
     images: samples.length,

@@ -203,6 +203,21 @@ export type SavedOptions =
   & Omit<TrainOptions, keyof typeof OPTIONS_ADDED_LATER>
   & Partial<TrainOptions>;
 
+/**
+ * Options added after cross-validation keys were first kept, at their off values: a key leaves
+ * them out while they are off ({@link keyOptions}), so older folders keep their keys and names.
+ */
+const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = { mixup: 0 };
+
+/** Training options as a cross-validation key holds them (see OPTIONS_ADDED_AFTER_KEYS). */
+export function keyOptions(o: TrainOptions): SavedOptions {
+  const out: Record<string, unknown> = { ...o };
+  for (const [k, off] of Object.entries(OPTIONS_ADDED_AFTER_KEYS)) {
+    if (out[k] === off) delete out[k];
+  }
+  return out as SavedOptions;
+}
+
 /** Saved training options completed with the options added since (resuming an older run). */
 export function completeOptions(o: SavedOptions): TrainOptions {
   return { ...OPTIONS_ADDED_LATER, ...o };
