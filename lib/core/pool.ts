@@ -1,7 +1,7 @@
 /**
  * The one way to run async work with bounded concurrency (file decoding, PNG encoding: sharp
- * and libvips run them on their own threads). Threads of our own are the wasm backend's
- * business (lib/backend/kernels/pool.ts).
+ * and libvips run them on their own threads). Threads of our own: lib/core/threads.ts, and the
+ * wasm backend's convolution helper (lib/backend/kernels/pool.ts).
  * @module
  */
 
