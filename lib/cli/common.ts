@@ -50,6 +50,20 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
     help: "mixup's Beta(alpha, alpha) parameter, e.g. 0.2: training batches blended with " +
       "themselves permuted (0 turns it off)",
   },
+  classes: {
+    type: "string",
+    help: "training targets: 2 (chimeric or not) or 3 (regular, chimeric, repeat; the " +
+      "prediction is still p(chimeric))",
+  },
+  teacher: {
+    type: "string",
+    help: "run or model folder of a two-class model to distil from (e.g. an ensemble): each " +
+      "batch's targets blend in its probabilities",
+  },
+  distill: {
+    type: "string",
+    help: "with --teacher: the weight of its probabilities (default 0.5)",
+  },
   seed: { type: "string", help: "seed of weights, data order and augmentation" },
   size: { type: "string", help: "input image side in pixels (alexnet)" },
   resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },

@@ -201,7 +201,8 @@ export function predictFeatures(
         .dataSync()
     );
   const probs = forward(x);
-  const p = Array.from({ length: n }, (_, i) => probs[2 * i + 1]);
+  const k = probs.length / n; // output classes: chimeric is at index 1 of 2 or of 3
+  const p = Array.from({ length: n }, (_, i) => probs[k * i + 1]);
   if (!flipAverage) return p;
   const item = x.length / n;
   const mirrored = new Float32Array(x.length);
@@ -209,7 +210,7 @@ export function predictFeatures(
     mirrored.set(source.flip(x.subarray(i * item, (i + 1) * item)), i * item);
   }
   const q = forward(mirrored);
-  return p.map((v, i) => (v + q[2 * i + 1]) / 2);
+  return p.map((v, i) => (v + q[k * i + 1]) / 2);
 }
 
 /** Predict p(chimeric) for every readable sample, in order (averaged with the mirror image). */

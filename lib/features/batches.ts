@@ -12,11 +12,14 @@ import { hashInts } from "../core/hash.ts";
 import { type ImageProblem } from "../core/image.ts";
 import { type FeatureSource } from "./source.ts";
 
-/** One batch: inputs stacked (NHWC), one-hot labels [non_chimeric, chimeric]. */
+/**
+ * One batch: inputs stacked (NHWC), one-hot targets: [non_chimeric, chimeric] with 2 classes,
+ * [regular, chimeric, repeat] with 3 (index 1 is chimeric either way).
+ */
 export interface Batch {
   /** Inputs, `n * prod(shape)` floats. */
   x: Float32Array;
-  /** One-hot labels, `n * 2` floats. */
+  /** One-hot targets, `n * classes` floats. */
   y: Float32Array;
   /** Number of samples in the batch. */
   n: number;
@@ -38,6 +41,8 @@ export interface BatchOptions {
   shift?: number;
   /** Seed of shuffles and flips. */
   seed?: number;
+  /** Targets: 2 (chimeric or not) or 3 (regular, chimeric, repeat); see targetIndex. */
+  classes?: 2 | 3;
   /** Number of passes over the samples; Infinity for an endless stream. */
   epochs?: number;
   /** First step to yield: skips earlier batches without loading them (resume). */
@@ -53,6 +58,7 @@ export const BATCH_DEFAULTS: Required<Omit<BatchOptions, "onProblem">> = {
   flip: true,
   shift: 0,
   seed: 0,
+  classes: 2,
   epochs: 1,
   startStep: 0,
 };
@@ -60,6 +66,18 @@ export const BATCH_DEFAULTS: Required<Omit<BatchOptions, "onProblem">> = {
 /** One-hot vector index of a label: 1 for chimeric, 0 for non_chimeric. */
 export function labelIndex(label: Sample["label"]): number {
   return LABELS.indexOf(label);
+}
+
+/** Class names of the three-class targets, in output order (chimeric at 1, as with two). */
+export const THREE_CLASSES: readonly string[] = ["regular", "chimeric", "repeat"];
+
+/**
+ * Target index of a sample: its binary label's index with 2 classes; with 3, chimeric 1, class
+ * folder `repeat` 2, any other non-chimeric class 0.
+ */
+export function targetIndex(s: Pick<Sample, "label" | "cls">, classes: 2 | 3): number {
+  if (classes === 2 || s.label === "chimeric") return labelIndex(s.label);
+  return s.cls === "repeat" ? 2 : 0;
 }
 
 /** Number of batches in one pass over `n` samples. */
@@ -110,7 +128,7 @@ export async function* batches(
     }
     const n = images.filter((x) => x !== null).length;
     const x = new Float32Array(n * item);
-    const y = new Float32Array(n * 2);
+    const y = new Float32Array(n * o.classes);
     const paths: string[] = [];
     let k = 0;
     chunk.forEach((s, i) => {
@@ -123,7 +141,7 @@ export async function* batches(
         if (by !== 0) v = source.shift(v, by);
       }
       x.set(v, k * item);
-      y[k * 2 + labelIndex(s.label)] = 1;
+      y[k * o.classes + targetIndex(s, o.classes)] = 1;
       paths.push(s.path);
       k++;
     });

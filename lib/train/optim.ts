@@ -32,9 +32,9 @@ export function learningRateAt(o: TrainOptions, step: number, totalSteps: number
   return end + (o.lr - end) * 0.5 * (1 + Math.cos(Math.PI * p));
 }
 
-/** One-hot targets smoothed in place: 1 -> 1 - s/2, 0 -> s/2 (two classes). */
-export function smoothLabels(y: Float32Array, s: number): Float32Array {
-  if (s > 0) { for (let i = 0; i < y.length; i++) y[i] = y[i] * (1 - s) + s / 2; }
+/** One-hot targets over `classes` smoothed in place: 1 -> 1 - s + s/classes, 0 -> s/classes. */
+export function smoothLabels(y: Float32Array, s: number, classes = 2): Float32Array {
+  if (s > 0) { for (let i = 0; i < y.length; i++) y[i] = y[i] * (1 - s) + s / classes; }
   return y;
 }
 

@@ -33,6 +33,15 @@ export interface TrainOptions {
   labelSmoothing: number;
   /** Mixup's Beta(alpha, alpha) parameter: each training batch blended with itself permuted; 0 is off. */
   mixup: number;
+  /**
+   * Training targets: 2 (chimeric or not) or 3 (regular / chimeric / repeat, collapsed to
+   * p(chimeric) at prediction; see features/batches.ts targetIndex).
+   */
+  classes: 2 | 3;
+  /** Run (or model) folder of a teacher to distil from (lib/train/teacher.ts); null: none. */
+  teacher: string | null;
+  /** With a teacher: the weight of its probabilities in the targets (0 to 1). */
+  distill: number;
   /** Random horizontal flips (the thesis's augmentation). */
   flip: boolean;
   /** Random shifts along the read of up to this many curve columns (curve input only). */
@@ -60,6 +69,9 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     weightDecay: 1e-2,
     labelSmoothing: 0.1,
     mixup: 0,
+    classes: 2,
+    teacher: null,
+    distill: 0.5,
     flip: true,
     shift: 8,
     seed: 42,
@@ -75,6 +87,9 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     weightDecay: 0,
     labelSmoothing: 0,
     mixup: 0,
+    classes: 2,
+    teacher: null,
+    distill: 0.5,
     flip: true,
     shift: 0,
     seed: 42,
@@ -94,6 +109,9 @@ export const OVERRIDE_KEYS = [
   "weight-decay",
   "label-smoothing",
   "mixup",
+  "classes",
+  "teacher",
+  "distill",
   "seed",
   "size",
   "resize",
@@ -148,6 +166,16 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       const n = Number(v);
       if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw bad(k, v, "a number >= 0");
       o.mixup = n;
+    } else if (k === "classes") {
+      if (v !== "2" && v !== "3") throw bad(k, v, "2 or 3");
+      o.classes = v === "3" ? 3 : 2;
+    } else if (k === "teacher") {
+      if (v.trim() === "") throw bad(k, v, "a run or model folder");
+      o.teacher = v;
+    } else if (k === "distill") {
+      const n = Number(v);
+      if (v.trim() === "" || !(n > 0 && n <= 1)) throw bad(k, v, "a number above 0, up to 1");
+      o.distill = n;
     } else if (k === "schedule") {
       if (v !== "constant" && v !== "onecycle") throw bad(k, v, "constant or onecycle");
       o.schedule = v;
@@ -195,8 +223,24 @@ const MIN_COLUMNS = 16;
 /** Options the first presets did not have, at the values that reproduce the old behaviour. */
 const OPTIONS_ADDED_LATER: Pick<
   TrainOptions,
-  "schedule" | "weightDecay" | "labelSmoothing" | "mixup" | "shift"
-> = { schedule: "constant", weightDecay: 0, labelSmoothing: 0, mixup: 0, shift: 0 };
+  | "schedule"
+  | "weightDecay"
+  | "labelSmoothing"
+  | "mixup"
+  | "classes"
+  | "teacher"
+  | "distill"
+  | "shift"
+> = {
+  schedule: "constant",
+  weightDecay: 0,
+  labelSmoothing: 0,
+  mixup: 0,
+  classes: 2,
+  teacher: null,
+  distill: 0.5,
+  shift: 0,
+};
 
 /** Training options as saved by an older version: those added later may be missing. */
 export type SavedOptions =
@@ -207,7 +251,12 @@ export type SavedOptions =
  * Options added after cross-validation keys were first kept, at their off values: a key leaves
  * them out while they are off ({@link keyOptions}), so older folders keep their keys and names.
  */
-const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = { mixup: 0 };
+const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = {
+  mixup: 0,
+  classes: 2,
+  teacher: null,
+  distill: 0.5,
+};
 
 /** Training options as a cross-validation key holds them (see OPTIONS_ADDED_AFTER_KEYS). */
 export function keyOptions(o: TrainOptions): SavedOptions {

@@ -18,7 +18,7 @@ import { loadModel, type ModelMeta, saveModel } from "../model/modelio.ts";
 import { buildModel } from "../model/model.ts";
 import { type ImageProblem } from "../core/image.ts";
 import { type FeatureSource } from "../features/source.ts";
-import { batches, batchesPerPass } from "../features/batches.ts";
+import { batches, batchesPerPass, THREE_CLASSES } from "../features/batches.ts";
 import { ProgressBar } from "../core/progress.ts";
 import { mulberry32, withSeededMathRandom } from "../core/random.ts";
 import { fusedRmsprop, FusedRMSPropOptimizer } from "../backend/kernels/rmsprop.ts";
@@ -31,6 +31,7 @@ import {
   smoothLabels,
 } from "./optim.ts";
 import { completeOptions, optionDifferences, type TrainOptions } from "./options.ts";
+import { blendTeacher, loadTeacher } from "./teacher.ts";
 
 /** One training step's record. */
 export interface StepRecord {
@@ -120,7 +121,7 @@ export function modelMeta(o: TrainOptions): ModelMeta {
   return {
     model: o.model,
     input: { ...(o.input ?? defaultInput(o.model)) },
-    labels: [...LABELS],
+    labels: o.classes === 3 ? [...THREE_CLASSES] : [...LABELS],
     training: { ...o },
     savedAt: new Date().toISOString(),
   };
@@ -132,7 +133,7 @@ export function compiledModel(o: TrainOptions): tf.LayersModel {
   const shape = input.kind === "image"
     ? { size: input.size }
     : { columns: input.columns, channels: sequenceChannels(input) };
-  const model = buildModel(o.model, { ...shape, seed: o.seed });
+  const model = buildModel(o.model, { ...shape, seed: o.seed, classes: o.classes });
   model.compile({
     optimizer: makeOptimizer(o),
     loss: "categoricalCrossentropy",
@@ -225,6 +226,12 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
   const source: FeatureSource = run.source ?? makeSource(o.input ?? defaultInput(o.model), {
     cacheDir: run.cacheDir,
   });
+  if (o.teacher !== null && o.classes !== 2) {
+    throw new UserError("--teacher distils two-class models only (leave out --classes 3)");
+  }
+  const teacher = o.teacher === null
+    ? null
+    : await loadTeacher(o.teacher, o.input ?? defaultInput(o.model));
   const perEpoch = o.stepsPerEpoch ?? batchesPerPass(run.train.length, o.batchSize);
   const totalSteps = perEpoch * o.epochs;
   const bar = run.progress ? new ProgressBar(totalSteps, { label: "train" }) : undefined;
@@ -252,6 +259,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     seed: o.seed,
     flip: o.flip,
     shift: o.shift,
+    classes: o.classes,
     epochs: Infinity,
     startStep: step,
     onProblem: run.callbacks?.onProblem,
@@ -264,10 +272,11 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     if (b.n > 0) {
       const lr = learningRateAt(o, step, totalSteps);
       (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const targets = smoothLabels(b.y, o.labelSmoothing);
+      const targets = smoothLabels(b.y, o.labelSmoothing, o.classes);
       mixupBatch(b.x, targets, b.n, o.mixup, mulberry32(o.seed * 7919 + step));
+      if (teacher) blendTeacher(teacher, b.x, source.shape, b.n, targets, o.distill);
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
-      const y = tf.tensor2d(targets, [b.n, 2]);
+      const y = tf.tensor2d(targets, [b.n, o.classes]);
       const [loss, acc] = await trainStep(model, x, y, o.seed * 1_000_003 + step);
       tf.dispose([x, y]);
       decayWeights(model, lr, o.weightDecay);
@@ -316,6 +325,7 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
     }
   }
   await stream.return(undefined);
+  teacher?.model.dispose();
   bar?.done(stopped ? "stopped: resume with --resume" : "");
   if (!stopped && run.outDir) await saveModel(model, join(run.outDir, "model"), modelMeta(o));
   return { model, history, stopped, step };

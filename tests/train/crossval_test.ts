@@ -112,8 +112,12 @@ Deno.test("a cross-validation folder refuses other options, data or folds than i
     assert.ok(r);
     const key = await readJson<CrossValKey>(join(out, "cv_key.json"));
     assert.deepEqual(key, await crossValKey(samples, o, { k: 2, seed: 1 }));
-    // mixup, added after keys were kept, is in the key only when on: older folders stay valid
-    assert.equal("mixup" in key.options, false);
+    // options added after keys were kept are in the key only when on: older folders stay valid
+    for (const k of ["mixup", "classes", "teacher", "distill"]) {
+      assert.equal(k in key.options, false, k);
+    }
+    const three = await crossValKey(samples, { ...o, classes: 3 }, { k: 2, seed: 1 });
+    assert.equal(three.options.classes, 3);
     const withMixup = await crossValKey(samples, { ...o, mixup: 0.2 }, { k: 2, seed: 1 });
     assert.equal(withMixup.options.mixup, 0.2);
     const refused = (what: string) => (err: Error) =>

@@ -195,6 +195,21 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     () => withOverrides(base, { mixup: "-1" }),
     /invalid mixup "-1": expected a number >= 0/,
   );
+  assert.equal(PRESETS.default.classes, 2);
+  assert.equal(withOverrides(base, { classes: "3" }).classes, 3);
+  assert.throws(
+    () => withOverrides(base, { classes: "4" }),
+    /invalid classes "4": expected 2 or 3/,
+  );
+  assert.deepEqual(
+    [PRESETS.default.teacher, withOverrides(base, { teacher: "runs/ens" }).teacher],
+    [null, "runs/ens"],
+  );
+  assert.equal(withOverrides(base, { distill: "1" }).distill, 1);
+  assert.throws(
+    () => withOverrides(base, { distill: "0" }),
+    /invalid distill "0": expected a number above 0, up to 1/,
+  );
   assert.throws(
     () => withOverrides(PRESETS.default, { size: "64" }),
     /size applies to the image model \(alexnet\) only/,
@@ -235,6 +250,11 @@ Deno.test("label smoothing moves one-hot targets toward 1/2 and keeps their sum"
     ],
   );
   assert.deepEqual([...smoothLabels(Float32Array.from([0, 1]), 0)], [0, 1]);
+  // over three classes each 0 gets s/3, the 1 keeps 1 - 2s/3
+  assert.deepEqual(
+    [...smoothLabels(Float32Array.from([0, 1, 0]), 0.3, 3)].map((v) => +v.toFixed(6)),
+    [0.1, 0.8, 0.1],
+  );
 });
 
 Deno.test("resume refuses options that differ from the saved run and names them", async () => {
