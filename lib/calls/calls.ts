@@ -111,19 +111,21 @@ function pileFeaturesOf(pile: PafPile, opts: CallsOptions, scratch: Scratch): Pi
 
 /**
  * Calls for every read of a PAF file (see the module doc). Without `classify` only the rule
- * is applied; without `opts.callModel` there is no primary call.
+ * is applied; without `opts.callModel` there is no primary call. `classify` may still be
+ * loading (a promise): it is awaited once the evidence is in, so the model loads while the
+ * file is read.
  */
 export async function callsFromPaf(
   pafPath: string,
   opts: CallsOptions = {},
-  classify?: PileClassifier,
+  loadingClassify?: PileClassifier | Promise<PileClassifier>,
 ): Promise<CallsResult> {
   const batchSize = Math.max(1, opts.batchSize ?? CALLS_DEFAULTS.batchSize);
   const callModel = opts.callModel;
   const onlyNeeded = Boolean(callModel) &&
     (opts.modelReads ?? CALLS_DEFAULTS.modelReads) === "needed";
   // with the model on only some reads, every read's features are not kept (2.3 KB a read)
-  const keepFeatures = Boolean(classify) && !onlyNeeded;
+  const keepFeatures = Boolean(loadingClassify) && !onlyNeeded;
   const pending: Pending[] = [];
   const scratch = new Scratch();
   // helper threads start now and load while the file is read
@@ -158,7 +160,9 @@ export async function callsFromPaf(
     } else {
       const calls = await threads.calls(enough, opts, opts.onRead);
       // the pile is kept only to compute the features again for the reads the model reads
-      calls.forEach((call, i) => pending.push(classify ? { call, pile: enough[i] } : { call }));
+      calls.forEach((call, i) =>
+        pending.push(loadingClassify ? { call, pile: enough[i] } : { call })
+      );
     }
   } finally {
     threads.stop();
@@ -166,6 +170,7 @@ export async function callsFromPaf(
   opts.onStage?.("evidence");
   const called = pending.filter((p) => p.call.status === "ok");
   const depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
+  const classify = await loadingClassify;
   if (classify) {
     const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
     const settle = opts.settle ?? CALLS_DEFAULTS.settle;

@@ -61,6 +61,19 @@ export async function shippedModel(): Promise<string | null> {
     : null;
 }
 
+/** A UserError naming `where` unless the model reads the pile input (calls from overlaps). */
+export function requirePileInput(
+  input: InputSpec,
+  where: string,
+): asserts input is Extract<InputSpec, { kind: "pile" }> {
+  if (input.kind !== "pile") {
+    throw new UserError(
+      `${where}: this model reads the ${input.kind} input; calls from overlaps need a model ` +
+        "trained on the pile input (the default of `deno task train`, and the shipped model)",
+    );
+  }
+}
+
 /**
  * A classifier for `callsFromPaf` (lib/calls/calls.ts): stacked pile inputs to P(chimeric)
  * (`predictFeatures`, flip-averaged). Only models trained on the pile input read piles; a
@@ -71,12 +84,7 @@ export function pileClassifier(
   input: InputSpec,
   where: string,
 ): PileClassifier {
-  if (input.kind !== "pile") {
-    throw new UserError(
-      `${where}: this model reads the ${input.kind} input; calls from overlaps need a model ` +
-        "trained on the pile input (the default of `deno task train`, and the shipped model)",
-    );
-  }
+  requirePileInput(input, where);
   const source = {
     shape: [input.columns, PILE_CHANNEL_COUNT],
     flip: (x: Float32Array) => flipCurve(x, input.columns, PILE_CHANNEL_COUNT),

@@ -7,7 +7,7 @@
 import { num, parseCommand, type ParsedArgs, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend, PAF_THREADS_OPTION, pafThreads } from "./common.ts";
 import { predict } from "../eval/evaluate.ts";
-import { loadForInference, modelDir } from "../model/modelio.ts";
+import { loadForInference, modelDir, readModelMeta } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
 import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
@@ -26,6 +26,7 @@ import {
   DEFAULT_MODEL,
   formatCall,
   pileClassifier,
+  requirePileInput,
   shippedModel,
 } from "../calls/classify.ts";
 
@@ -202,14 +203,24 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     return;
   }
   const dir = await chosenModel(args);
-  // the model reads a few % of the reads: a helper thread would cost more to start than it saves
-  const backend = await initBackend(args, 1);
-  const { model, meta } = await loadForInference(dir);
-  const classify = pileClassifier(model, meta.input, dir);
   const callModel = await loadCallModel(dir);
+  // The backend and the model load while the file is read: model.json's metadata says how
+  // the piles are drawn (a model saved elsewhere has none, and loads first).
+  const saved = await readModelMeta(dir);
+  if (saved) requirePileInput(saved.input, dir);
+  const loading = (async () => {
+    // the model reads a few % of the reads: a helper thread would cost more than it saves
+    await initBackend(args, 1);
+    const loaded = await loadForInference(dir);
+    return { ...loaded, classify: pileClassifier(loaded.model, loaded.meta.input, dir) };
+  })();
+  const classifying = loading.then((l) => l.classify);
+  // their errors are thrown where they are awaited, once the file is read
+  for (const p of [loading, classifying]) p.catch(() => {});
+  const meta = saved ?? (await loading).meta;
   if (!quiet) {
     console.error(
-      `model ${dir} (${meta.model}, ${meta.input.kind} input) on ${backend}` +
+      `model ${dir} (${meta.model}, ${meta.input.kind} input)` +
         (callModel ? "" : "; no call.json beside it, so no primary call"),
     );
   }
@@ -233,9 +244,9 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     },
     onRead: () => (bar as ProgressBar | null)?.tick(),
     onStage: (stage) => stages.push([stage, performance.now()]),
-  }, classify);
+  }, classifying);
   (bar as ProgressBar | null)?.done();
-  model.dispose();
+  (await loading).model.dispose();
   const text = format === "yacrd"
     ? await yacrdReport(paf, calls, await junctionsOf(paf, calls.filter(isFlagged)))
     : [CALLS_HEADER.join("\t"), ...calls.map((c) => formatCall(c, threshold))].join("\n") + "\n";

@@ -85,10 +85,12 @@ export async function modelDir(path: string): Promise<string> {
   return (await statOrNull(join(path, "model", "model.json"))) ? join(path, "model") : path;
 }
 
-/** Load a model saved by `saveModel` (or any tfjs Layers model folder). Clear errors if not. */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+/** The parsed model.json of a model folder (or the file itself), with its path. */
+async function readModelJson(
+  dir: string,
+  // deno-lint-ignore no-explicit-any
+): Promise<{ jsonPath: string; json: any }> {
   const jsonPath = (await statOrNull(dir))?.isFile ? dir : join(dir, "model.json");
-  const base = jsonPath.slice(0, jsonPath.lastIndexOf("/") + 1) || "./";
   let json;
   try {
     json = JSON.parse(await Deno.readTextFile(jsonPath));
@@ -103,6 +105,24 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `${jsonPath}: not a TensorFlow.js Layers model (no modelTopology/weightsManifest)`,
     );
   }
+  return { jsonPath, json };
+}
+
+/**
+ * The metadata a model was saved with by `saveModel`, read from model.json alone (no tfjs, no
+ * weights: fast); null for a Layers model saved elsewhere (its input needs the model loaded).
+ */
+export async function readModelMeta(dir: string): Promise<ModelMeta | null> {
+  const { jsonPath, json } = await readModelJson(dir);
+  const meta: ModelMeta | undefined = json.userDefinedMetadata?.chimera;
+  if (!meta) return null;
+  return { ...meta, input: inputFromMeta(meta.input, jsonPath) };
+}
+
+/** Load a model saved by `saveModel` (or any tfjs Layers model folder). Clear errors if not. */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const { jsonPath, json } = await readModelJson(dir);
+  const base = jsonPath.slice(0, jsonPath.lastIndexOf("/") + 1) || "./";
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest) {

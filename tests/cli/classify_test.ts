@@ -5,6 +5,8 @@ import { CALLS_HEADER, shippedModel } from "../../lib/calls/classify.ts";
 import { tempDir, writeSynthPaf } from "../fixtures.ts";
 import { tinyPileModel as tinyModel } from "../pile_model_fixture.ts";
 import { runCli } from "./run.ts";
+import { buildModel } from "../../lib/model/model.ts";
+import { saveModel } from "../../lib/model/modelio.ts";
 
 await selectBackend({ quiet: true, threads: 1 });
 
@@ -97,6 +99,12 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
   const { dir, cleanup } = await tempDir();
   try {
     const model = await tinyModel(join(dir, "model"));
+    const curveModel = join(dir, "curve");
+    await saveModel(buildModel("compact", { columns: 32 }), curveModel, {
+      model: "compact",
+      input: { kind: "curve", columns: 32 },
+      labels: ["non_chimeric", "chimeric"],
+    });
     const bad = join(dir, "bad.paf");
     await Deno.writeTextFile(bad, "a\t100\t0\t50\t+\tb\t100\t0\t50\t50\t50\t60\na\t100\tx\n");
     const cases: [string[], RegExp][] = [
@@ -107,6 +115,8 @@ Deno.test("classify --paf: clear errors for a missing or bad PAF, bad options, n
       [["--paf", bad, "--model", model, "--min-overlaps", "0"], /--min-overlaps: expected/],
       [["--paf", bad, "--model", model, "--reads", "a", "--reads-file", bad], /either --reads/],
       [["--paf", bad, "--model", join(dir, "nomodel")], /nomodel\/model\.json: no model here/],
+      // refused before the PAF is read (its bad line 2 would be the error otherwise)
+      [["--paf", bad, "--model", curveModel], /curve: this model reads the curve input; calls/],
       [["--paf", bad, "--model", model, "x.png"], /image paths \(x\.png\) go in a separate run/],
       [["--paf", bad, "--model", model, "--model-reads", "some"], /--model-reads: expected needed/],
       [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { loadModel, type ModelMeta, saveModel } from "../../lib/model/modelio.ts";
+import { loadModel, type ModelMeta, readModelMeta, saveModel } from "../../lib/model/modelio.ts";
 import { buildModel } from "../../lib/model/model.ts";
 import { tempDir } from "../fixtures.ts";
 import { testBackend } from "../test_backend.ts";
@@ -75,6 +75,14 @@ Deno.test("loading a missing or broken model names the file", async () => {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
     }));
     assert.deepEqual((await loadModel(plain)).meta.input, { kind: "curve", columns: 32 });
+    // model.json alone: our metadata as loadModel gives it, none for a model saved elsewhere
+    await saveModel(buildModel("compact", { columns: 32 }), join(dir, "ok"), META);
+    const read = await readModelMeta(join(dir, "ok"));
+    const { meta: loaded } = await loadModel(join(dir, "ok"));
+    assert.deepEqual(read, loaded);
+    assert.equal(await readModelMeta(plain), null);
+    await assert.rejects(readModelMeta(join(dir, "b")), /b\/model\.json: the model's metadata/);
+    await assert.rejects(readModelMeta(join(dir, "nope")), /nope\/model\.json: no model here/);
   } finally {
     await cleanup();
   }
