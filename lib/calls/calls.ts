@@ -4,8 +4,9 @@
  * set's typical depth D (no chart is drawn), and the primary call that combines them
  * (lib/calls/primary_call.ts). D needs every read's median, so the model runs in batches once the
  * file has been read: by default only on the reads whose call it can change (or whose p_call it
- * can move by more than `settle`), whose features are then computed again from their piles;
- * with `modelReads: "all"` every read's features are kept until then (580 floats a read).
+ * can move by more than `settle`), whose features are then computed again from their piles,
+ * shared out over the evidence threads; with `modelReads: "all"` every read's features are kept
+ * until then (580 floats a read).
  * @module
  */
 import { type PafPile, type PafPilesOptions, pilesFromPaf } from "../overlaps/pileogram.ts";
@@ -35,7 +36,7 @@ export type { CallStatus, ReadCall } from "./evidence.ts";
 /** Options for calls from a PAF file. */
 export interface CallsOptions extends PafPilesOptions, EvidenceOptions {
   /**
-   * Threads for the reads' evidence (the model stage runs on one); default 1. With
+   * Threads for the reads' evidence and the model's inputs (the model runs on one); default 1. With
    * `modelReads: "all"` the evidence keeps every read's features and runs on one thread.
    */
   threads?: number;
@@ -96,17 +97,14 @@ interface Pending {
   features?: PileFeatures;
 }
 
-/** The evidence of one read from its pile, with its features ({@link readEvidence}). */
-function pileFeaturesOf(pile: PafPile, opts: CallsOptions, scratch: Scratch): PileFeatures {
-  return readEvidence(
-    pile.readId,
-    pile.readLen,
-    pile.nOverlaps,
-    pile.intervals,
-    opts,
-    true,
-    scratch,
-  ).features!;
+/** The model inputs of reads from their features, stacked, relative to D or their medians. */
+function stackInputs(features: PileFeatures[], depth: number, opts: CallsOptions): Float32Array {
+  const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
+  const x = new Float32Array(features.length * item);
+  features.forEach((f, i) => {
+    x.set(pileInput(f, opts.depthContext === "read" ? f.median : depth, opts), i * item);
+  });
+  return x;
 }
 
 /**
@@ -131,6 +129,8 @@ export async function callsFromPaf(
   // helper threads start now and load while the file is read
   const threads = new EvidenceThreads(keepFeatures ? 1 : Math.max(1, opts.threads ?? 1));
   let lines = 0;
+  let depth: number;
+  let classify: PileClassifier | undefined;
   try {
     const enough: PafPile[] = [];
     for await (
@@ -164,32 +164,32 @@ export async function callsFromPaf(
         pending.push(loadingClassify ? { call, pile: enough[i] } : { call })
       );
     }
+    opts.onStage?.("evidence");
+    const called = pending.filter((p) => p.call.status === "ok");
+    depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
+    classify = await loadingClassify;
+    if (classify) {
+      const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
+      const settle = opts.settle ?? CALLS_DEFAULTS.settle;
+      const needed = onlyNeeded
+        ? called.filter((p) =>
+          modelMatters(callModel!, coverageEvidence(p.call, depth), settle, opts.rate)
+        )
+        : called;
+      // the inputs of the reads the model reads, from their piles on the threads, unless kept
+      const x = keepFeatures
+        ? null
+        : await threads.inputs(needed.map((p) => p.pile!), opts, depth, opts.depthContext);
+      for (let s = 0; s < needed.length; s += batchSize) {
+        const chunk = needed.slice(s, s + batchSize);
+        const part = x?.subarray(s * item, (s + chunk.length) * item) ??
+          stackInputs(chunk.map((p) => p.features!), depth, opts);
+        const ps = classify(part, chunk.length);
+        chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
+      }
+    }
   } finally {
     threads.stop();
-  }
-  opts.onStage?.("evidence");
-  const called = pending.filter((p) => p.call.status === "ok");
-  const depth = opts.depth ?? typicalDepth(called.map((p) => p.call.median!));
-  const classify = await loadingClassify;
-  if (classify) {
-    const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
-    const settle = opts.settle ?? CALLS_DEFAULTS.settle;
-    const needed = onlyNeeded
-      ? called.filter((p) =>
-        modelMatters(callModel!, coverageEvidence(p.call, depth), settle, opts.rate)
-      )
-      : called;
-    for (let s = 0; s < needed.length; s += batchSize) {
-      const chunk = needed.slice(s, s + batchSize);
-      const x = new Float32Array(chunk.length * item);
-      chunk.forEach((p, i) => {
-        const f = p.features ?? pileFeaturesOf(p.pile!, opts, scratch);
-        const d = opts.depthContext === "read" ? f.median : depth;
-        x.set(pileInput(f, d, opts), i * item);
-      });
-      const ps = classify(x, chunk.length);
-      chunk.forEach((p, i) => (p.call.pChimeric = ps[i]));
-    }
   }
   opts.onStage?.("model");
   const calls = pending.map((p) => p.call);

@@ -6,8 +6,9 @@
  * and cut into blocks of about equal length, and every thread, this one included, takes the
  * next block from a shared counter until none is left ({@link takeBlocks}), writing into shared
  * result arrays. No message is needed while they work, so a thread busy with a block holds
- * nobody up, and a slower thread simply takes fewer. The calls are the same on any number of
- * threads.
+ * nobody up, and a slower thread simply takes fewer. The model inputs of the reads the model
+ * reads are shared out the same way ({@link EvidenceThreads.inputs}). The calls are the same on
+ * any number of threads.
  * @module
  */
 import {
@@ -21,13 +22,16 @@ import { type RuleOptions, ruleScore } from "../overlaps/coverage_rule.ts";
 import { Scratch } from "../core/scratch.ts";
 import { HelperThread } from "../core/threads.ts";
 import {
+  PILE_CHANNEL_COUNT,
   PILE_FEATURE_DEFAULTS,
   type PileFeatureOptions,
   type PileFeatures,
   pileFeatures,
+  pileInput,
   profileFromPile,
   profileMedian,
 } from "../features/pile_features.ts";
+import type { DepthContext } from "../features/pile_source.ts";
 
 /** Options of a read's evidence: the pile's, the features' and the coverage rule's. */
 export interface EvidenceOptions extends PileogramOptions, PileFeatureOptions {
@@ -228,7 +232,22 @@ export function evidenceOptions(opts: EvidenceOptions): EvidenceOptions {
   return out as EvidenceOptions;
 }
 
-/** Work shared by the threads: packed reads, block bounds, the next block, the results. */
+/** The model inputs of packed reads: where they go and the depth they are relative to. */
+export interface PackedInputs {
+  /** The stacked inputs, `item` floats a read (in shared memory). */
+  x: Float32Array;
+  /** Floats per read. */
+  item: number;
+  /** The data set's typical depth D. */
+  depth: number;
+  /** Relative to D ("dataset") or to each read's own median ("read"). */
+  depthContext: DepthContext;
+}
+
+/**
+ * Work shared by the threads: packed reads, block bounds, the next block, and where the
+ * results go: their evidence (`out`) or their model inputs (`inputs`).
+ */
 export interface SharedWork {
   /** The reads (in shared memory). */
   piles: PackedPiles;
@@ -236,10 +255,35 @@ export interface SharedWork {
   bounds: Int32Array;
   /** [0]: the next block to take (shared, advanced with Atomics). */
   next: Int32Array;
-  /** The results (in shared memory). */
-  out: PackedEvidence;
+  /** The evidence (in shared memory), when that is the work. */
+  out?: PackedEvidence;
+  /** The model inputs, when that is the work. */
+  inputs?: PackedInputs;
   /** Options (plain data). */
   opts: EvidenceOptions;
+}
+
+/**
+ * The model inputs of the packed reads `from` to `to` (exclusive), each called (valid), into
+ * `into.x` (pile features relative to D or to the read's median, lib/features/pile_features.ts).
+ */
+export function inputsInto(
+  piles: PackedPiles,
+  from: number,
+  to: number,
+  into: PackedInputs,
+  opts: EvidenceOptions = {},
+  scratch: Scratch = new Scratch(),
+  onRead?: () => void,
+): void {
+  for (let i = from; i < to; i++) {
+    const iv = piles.intervals.subarray(piles.offsets[i], piles.offsets[i + 1]);
+    const { features: f } = readEvidence("", piles.readLens[i], 0, iv, opts, true, scratch);
+    if (!f) throw new Error(`model inputs: read ${i} is not called`);
+    const d = into.depthContext === "read" ? f.median : into.depth;
+    into.x.set(pileInput(f, d, opts), i * into.item);
+    onRead?.();
+  }
 }
 
 /**
@@ -251,15 +295,9 @@ export function takeBlocks(work: SharedWork, onRead?: () => void): number {
   const blocks = work.bounds.length - 1;
   let done = 0;
   for (let b = Atomics.add(work.next, 0, 1); b < blocks; b = Atomics.add(work.next, 0, 1)) {
-    evidenceInto(
-      work.piles,
-      work.bounds[b],
-      work.bounds[b + 1],
-      work.out,
-      work.opts,
-      scratch,
-      onRead,
-    );
+    const [from, to] = [work.bounds[b], work.bounds[b + 1]];
+    if (work.inputs) inputsInto(work.piles, from, to, work.inputs, work.opts, scratch, onRead);
+    else evidenceInto(work.piles, from, to, work.out!, work.opts, scratch, onRead);
     done += work.bounds[b + 1] - work.bounds[b];
   }
   return done;
@@ -325,6 +363,35 @@ export class EvidenceThreads {
     opts: EvidenceOptions = {},
     onRead?: () => void,
   ): Promise<ReadCall[]> {
+    const out = evidenceArrays(piles.length, this.#helpers.length > 0);
+    await this.#share(piles, opts, { out }, onRead);
+    return packedCalls(piles, out);
+  }
+
+  /**
+   * The model inputs of `piles` (each called), stacked in order: `columns` x channels floats
+   * a read, relative to `depth` D or, with depthContext "read", to each read's median.
+   */
+  async inputs(
+    piles: readonly PafPile[],
+    opts: EvidenceOptions,
+    depth: number,
+    depthContext: DepthContext = "dataset",
+  ): Promise<Float32Array> {
+    const item = (opts.columns ?? PILE_FEATURE_DEFAULTS.columns) * PILE_CHANNEL_COUNT;
+    const n = piles.length * item;
+    const x = typed(Float32Array, 4, n, this.#helpers.length > 0).subarray(0, n);
+    await this.#share(piles, opts, { inputs: { x, item, depth, depthContext } });
+    return x;
+  }
+
+  /** Share the work on `piles` out to every thread, this one included; resolves when done. */
+  async #share(
+    piles: readonly PafPile[],
+    opts: EvidenceOptions,
+    into: Pick<SharedWork, "out" | "inputs">,
+    onRead?: () => void,
+  ): Promise<void> {
     const shared = this.#helpers.length > 0;
     const { blocksPerThread, minBlockReads } = this.#opts;
     const k = Math.max(
@@ -335,7 +402,7 @@ export class EvidenceThreads {
       piles: packPiles(piles, shared),
       bounds: shared ? blockBounds(piles, k) : Int32Array.of(0, piles.length),
       next: new Int32Array(shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4)),
-      out: evidenceArrays(piles.length, shared),
+      ...into,
       opts: shared ? evidenceOptions(opts) : opts,
     };
     const helping = this.#helpers.map((h) => h.request(work));
@@ -344,7 +411,6 @@ export class EvidenceThreads {
     for (const n of await Promise.all(helping)) done += n;
     if (done !== piles.length) throw new Error(`evidence: ${done} of ${piles.length} reads done`);
     for (let r = here; r < done; r++) onRead?.();
-    return packedCalls(piles, work.out);
   }
 
   /** Stop the helper threads. */

@@ -12,6 +12,7 @@ import {
   type SharedWork,
 } from "../../lib/calls/evidence.ts";
 import { callsFromPaf } from "../../lib/calls/calls.ts";
+import { PILE_CHANNEL_COUNT, pileInput } from "../../lib/features/pile_features.ts";
 import { readMedians } from "../../lib/calls/genome.ts";
 import type { PafPile } from "../../lib/overlaps/paf_piles.ts";
 import { collect, randomPaf } from "../overlaps/paf_fixture.ts";
@@ -81,6 +82,40 @@ Deno.test("EvidenceThreads: the same calls on 1, 2 and 3 threads, in order", asy
   }
 });
 
+Deno.test("EvidenceThreads.inputs: each read's model input at D or at its median, on 1 and 3 threads", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const all = (await collect(await manyReads(dir))).filter((p) => p.enough);
+    const piles = all.filter((p) => readEvidence(p.readId, p.readLen, 0, p.intervals).features);
+    assert.ok(piles.length > 300, `${piles.length} called piles`);
+    const opts = { columns: 40 };
+    const item = 40 * PILE_CHANNEL_COUNT;
+    for (const depthContext of ["dataset", "read"] as const) {
+      const want = new Float32Array(piles.length * item);
+      piles.forEach((p, i) => {
+        const f = readEvidence(p.readId, p.readLen, 0, p.intervals, opts).features!;
+        want.set(pileInput(f, depthContext === "read" ? f.median : 25, opts), i * item);
+      });
+      for (const threads of [1, 3]) {
+        const t = new EvidenceThreads(threads, { minBlockReads: 16 });
+        try {
+          const x = await t.inputs(piles, opts, 25, depthContext);
+          assert.deepEqual(x, want, `${depthContext}, ${threads} threads`);
+        } finally {
+          t.stop();
+        }
+      }
+    }
+    // a read that is not called has no input: an error, not a row of zeros
+    const invalid = all.find((p) => !readEvidence(p.readId, p.readLen, 0, p.intervals).features);
+    const t = new EvidenceThreads(1);
+    await assert.rejects(t.inputs([invalid!], {}, 25), /model inputs: read 0 is not called/);
+    t.stop();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("evidence_thread: a helper alone takes every block of shared work, with this thread's results", async () => {
   const dir = await Deno.makeTempDir();
   const h = new HelperThread<SharedWork, number>(
@@ -101,7 +136,7 @@ Deno.test("evidence_thread: a helper alone takes every block of shared work, wit
     const here = evidenceArrays(piles.length);
     evidenceInto(packPiles(piles), 0, piles.length, here, {});
     for (const k of ["ok", "median", "score", "ruleCall", "floor"] as const) {
-      assert.deepEqual(Array.from(work.out[k]), Array.from(here[k]), k);
+      assert.deepEqual(Array.from(work.out![k]), Array.from(here[k]), k);
     }
     assert.ok(here.ok.includes(0) && here.ok.includes(1));
   } finally {
