@@ -64,6 +64,10 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
     type: "string",
     help: "with --teacher: the weight of its probabilities (default 0.5)",
   },
+  width: {
+    type: "string",
+    help: "width of the compact model: its filters and hidden units times this (default 1)",
+  },
   seed: { type: "string", help: "seed of weights, data order and augmentation" },
   size: { type: "string", help: "input image side in pixels (alexnet)" },
   resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },

@@ -106,13 +106,16 @@ export interface CompactOptions extends ModelOptions {
   columns?: number;
   /** Channels per column (5 for both the pile and the curve input). */
   channels?: number;
+  /** Width multiplier: filters and hidden units times this (rounded); 1 is the model below. */
+  width?: number;
 }
 
-/** Compact model defaults: 145 columns of 5 channels, dropout 0.3. */
+/** Compact model defaults: 145 columns of 5 channels, dropout 0.3, width 1. */
 export const COMPACT_DEFAULTS = {
   columns: LINE_DEFAULTS.columns,
   channels: LINE_CHANNEL_COUNT,
   dropout: 0.3,
+  width: 1,
 };
 
 /** The input representation each model is trained on by default (stored with the model). */
@@ -143,7 +146,8 @@ export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInp
  * (momentum 0.9 as in PyTorch: the running statistics settle within a short run) -> ReLU
  * -> max-pool 2 with 16, 32, 64, 64 filters; flatten (9x64 at 145 columns), dropout (0.3),
  * dense 64 ReLU, dropout (0.3), dense softmax over `classes`. 71,442 parameters (71,090
- * trainable) at 145x5 -> 2 (tests/model/model_test.ts). Cross-validated scores: README, Results
+ * trainable) at 145x5 -> 2 (tests/model/model_test.ts). `width` multiplies the filters and the
+ * hidden units. Cross-validated scores: README, Results
  * (`deno task cv --data ../shared/data/original_data --out runs/cv_pile`).
  */
 export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
@@ -152,11 +156,12 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
   const init = () => tf.initializers.heNormal({ seed: seed++ });
   const input = tf.input({ shape: [o.columns, o.channels], name: "curve" });
   let x: tf.SymbolicTensor = input;
+  const wide = (units: number) => Math.max(1, Math.round(units * o.width));
   COMPACT_FILTERS.forEach((filters, i) => {
     const n = i + 1;
     const layers = [
       tf.layers.conv1d({
-        filters,
+        filters: wide(filters),
         kernelSize: 5,
         padding: "same",
         useBias: false,
@@ -175,7 +180,7 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
   h = tf.layers.dropout({ rate: o.dropout, name: "dropout1" })
     .apply(h) as tf.SymbolicTensor;
   h = tf.layers.dense({
-    units: COMPACT_HIDDEN,
+    units: wide(COMPACT_HIDDEN),
     activation: "relu",
     kernelInitializer: init(),
     name: "fc",

@@ -42,6 +42,8 @@ export interface TrainOptions {
   teacher: string | null;
   /** With a teacher: the weight of its probabilities in the targets (0 to 1). */
   distill: number;
+  /** Width of the compact model: its filters and hidden units times this (1: as shipped). */
+  width: number;
   /** Random horizontal flips (the thesis's augmentation). */
   flip: boolean;
   /** Random shifts along the read of up to this many curve columns (curve input only). */
@@ -72,6 +74,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     classes: 2,
     teacher: null,
     distill: 0.5,
+    width: 1,
     flip: true,
     shift: 8,
     seed: 42,
@@ -90,6 +93,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     classes: 2,
     teacher: null,
     distill: 0.5,
+    width: 1,
     flip: true,
     shift: 0,
     seed: 42,
@@ -112,6 +116,7 @@ export const OVERRIDE_KEYS = [
   "classes",
   "teacher",
   "distill",
+  "width",
   "seed",
   "size",
   "resize",
@@ -176,6 +181,8 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       const n = Number(v);
       if (v.trim() === "" || !(n > 0 && n <= 1)) throw bad(k, v, "a number above 0, up to 1");
       o.distill = n;
+    } else if (k === "width") {
+      o.width = positive(k, v, false);
     } else if (k === "schedule") {
       if (v !== "constant" && v !== "onecycle") throw bad(k, v, "constant or onecycle");
       o.schedule = v;
@@ -211,6 +218,9 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       input = { ...input, depth: v };
     }
   }
+  if (o.width !== 1 && o.model !== "compact") {
+    throw new UserError("width applies to the compact model only");
+  }
   if (entries.some(([k]) => ["size", "resize", "columns", "depth", "model"].includes(k))) {
     o.input = input;
   }
@@ -230,6 +240,7 @@ const OPTIONS_ADDED_LATER: Pick<
   | "classes"
   | "teacher"
   | "distill"
+  | "width"
   | "shift"
 > = {
   schedule: "constant",
@@ -239,6 +250,7 @@ const OPTIONS_ADDED_LATER: Pick<
   classes: 2,
   teacher: null,
   distill: 0.5,
+  width: 1,
   shift: 0,
 };
 
@@ -256,6 +268,7 @@ const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = {
   classes: 2,
   teacher: null,
   distill: 0.5,
+  width: 1,
 };
 
 /** Training options as a cross-validation key holds them (see OPTIONS_ADDED_AFTER_KEYS). */

@@ -133,7 +133,7 @@ export function compiledModel(o: TrainOptions): tf.LayersModel {
   const shape = input.kind === "image"
     ? { size: input.size }
     : { columns: input.columns, channels: sequenceChannels(input) };
-  const model = buildModel(o.model, { ...shape, seed: o.seed, classes: o.classes });
+  const model = buildModel(o.model, { ...shape, seed: o.seed, classes: o.classes, width: o.width });
   model.compile({
     optimizer: makeOptimizer(o),
     loss: "categoricalCrossentropy",

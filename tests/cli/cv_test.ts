@@ -39,9 +39,9 @@ Deno.test("cv CLI: a 2x2 grid writes cv.json, cv.csv and plots, names the best; 
 });
 
 Deno.test("cv CLI: bad grids and folds are clear errors", async () => {
-  const bad = await runCli("cv", ["--data", "x", "--out", "y", "--grid", "width=3"]);
+  const bad = await runCli("cv", ["--data", "x", "--out", "y", "--grid", "height=3"]);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /unknown key "width"/);
+  assert.match(bad.stderr, /unknown key "height"/);
   const folds = await runCli("cv", ["--data", "x", "--out", "y", "--folds", "1"]);
   const only = await runCli("cv", ["--data", "x", "--out", "y", "--only-folds", "0,7"]);
   assert.match(only.stderr, /--only-folds: expected fold numbers from 0 to 4, got 0,7/);

@@ -76,6 +76,21 @@ Deno.test("compact: the layer table, 71,442 parameters, a seeded 2-way softmax",
   x.dispose();
 });
 
+Deno.test("compact width: filters and hidden units times the width, rounded", () => {
+  const wide = summarize(buildModel("compact", { width: 2 }));
+  const params = Object.fromEntries(wide.rows.map((r) => [r.layer, r.params]));
+  assert.deepEqual(
+    [params.conv1, params.conv2, params.conv3, params.conv4, params.fc, params.softmax],
+    [5 * 5 * 32, 5 * 32 * 64, 5 * 64 * 128, 5 * 128 * 128, 1152 * 128 + 128, 128 * 2 + 2],
+  );
+  const narrow = summarize(buildModel("compact", { width: 0.75 }));
+  assert.deepEqual(
+    narrow.rows.filter((r) => r.layer.startsWith("conv") || r.layer === "fc")
+      .map((r) => r.outputShape.at(-1)),
+    [12, 24, 48, 48, 48],
+  );
+});
+
 Deno.test("a wrong input shape and an unknown model are clear errors", () => {
   const model = buildModel("compact");
   const shape = model.inputs[0].shape.slice(1) as number[];

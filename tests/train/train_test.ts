@@ -166,7 +166,7 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     /invalid model "vgg": expected alexnet or compact/,
   );
   assert.throws(() => withOverrides(base, { resize: "cubic" }), /invalid resize "cubic"/);
-  assert.throws(() => withOverrides(base, { width: "3" }), /unknown option "width"/);
+  assert.throws(() => withOverrides(base, { height: "3" }), /unknown option "height"/);
   assert.throws(
     () => withOverrides(base, { model: "compact", depth: "3" }),
     /invalid depth "3": expected dataset or read/,
@@ -209,6 +209,18 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
   assert.throws(
     () => withOverrides(base, { distill: "0" }),
     /invalid distill "0": expected a number above 0, up to 1/,
+  );
+  assert.deepEqual(
+    [PRESETS.default.width, withOverrides(PRESETS.default, { width: "1.5" }).width],
+    [1, 1.5],
+  );
+  assert.throws(
+    () => withOverrides(PRESETS.default, { width: "0" }),
+    /invalid width "0": expected a positive/,
+  );
+  assert.throws(
+    () => withOverrides(base, { model: "alexnet", width: "2" }),
+    /width applies to the compact model only/,
   );
   assert.throws(
     () => withOverrides(PRESETS.default, { size: "64" }),
