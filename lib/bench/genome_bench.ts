@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../core/fs.ts";
 import { pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { readPafBatches } from "../overlaps/paf.ts";
 import { shippedModel } from "../calls/classify.ts";
+import { modelDir } from "../model/modelio.ts";
 import type { BenchCase, BenchRow } from "./cases.ts";
 
 /** Options of the synthetic overlaps. */
@@ -196,8 +197,12 @@ export const pafParseCase: BenchCase = {
   },
 };
 
-/** The model classify uses here: the shipped one when it reads piles, else an untrained one. */
-async function benchModel(): Promise<{ dir: string; what: string }> {
+/**
+ * The model the model cases use: `given` (bench --model), else the shipped one when it reads
+ * piles, else an untrained one.
+ */
+export async function benchModel(given?: string): Promise<{ dir: string; what: string }> {
+  if (given) return { dir: await modelDir(given), what: given };
   const shipped = await shippedModel();
   if (shipped) {
     const meta = JSON.parse(await Deno.readTextFile(join(shipped, "model.json")));
@@ -250,7 +255,7 @@ export const pafClassifyCase: BenchCase = {
     "RSS; 16x also with --threads 2 and in 4 buckets (one bucket's RSS); target: 1.6M lines on " +
     "one thread in at most half the Python time",
   run: async (ctx) => {
-    const model = await benchModel();
+    const model = await benchModel(ctx.model);
     const scales = ctx.quick ? [1, 4] : [1, 4, 16];
     const rounds = Math.max(1, ctx.steps);
     const rows: BenchRow[] = [];

@@ -5,11 +5,13 @@
  */
 import { num, parseCommand, runMain, str } from "./args.ts";
 import { UserError } from "../core/errors.ts";
+import { modelDir, readModelMeta } from "../model/modelio.ts";
 import { backendLabel, cpuModel, isBackendName, selectBackend } from "../backend/backend.ts";
 import { BENCH_CASES, type BenchContext, type BenchRow } from "../bench/cases.ts";
 
 const SPEC = {
-  usage: "deno task bench [--only NAME[,NAME...]] [--steps N] [--quick] [--backend NAME]",
+  usage:
+    "deno task bench [--only NAME[,NAME...]] [--steps N] [--quick] [--backend NAME] [--model DIR]",
   summary: "Benchmarks: AlexNet training step and forward pass (batch 32, 224x224x1), compact " +
     "model training step, memory over 20 steps, and the same AlexNet in PyTorch when " +
     "/usr/bin/python3 has torch (with the tfjs/torch ratios). One JSON object per line on " +
@@ -24,6 +26,10 @@ const SPEC = {
       type: "string",
       help: "on: convolutions and matmuls on OpenBLAS (FFI) when installed; off: XNNPACK only",
       default: "on",
+    },
+    model: {
+      type: "string",
+      help: "model folder or run for classify_cache and paf_classify (default: the shipped model)",
     },
     optimizer: {
       type: "string",
@@ -62,6 +68,8 @@ await runMain(async () => {
   if (blas !== "on" && blas !== "off") {
     throw new UserError(`--blas: expected on or off, got "${blas}"`);
   }
+  const model = str(args, "model");
+  if (model) await readModelMeta(await modelDir(model)); // a missing model fails before any case
   await selectBackend({
     backend: backendArg as "tensorflow" | "wasm" | "cpu" | undefined,
     threads,
@@ -76,6 +84,7 @@ await runMain(async () => {
     optimizer,
     results: new Map(),
     emit,
+    model,
   };
   for (const c of BENCH_CASES) {
     if (only && !only.includes(c.name)) continue;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { assertUserError, helpFlags, runCli } from "./run.ts";
+import { tinyPileModel } from "../pile_model_fixture.ts";
 
 const CASES = [
   "train_alexnet",
@@ -8,6 +9,7 @@ const CASES = [
   "train_compact",
   "memory",
   "preprocess",
+  "classify_cache",
   "synth",
   "torch_alexnet",
 ];
@@ -18,7 +20,7 @@ Deno.test("bench --help lists every option and every case", async () => {
   assert.match(r.stdout, /^Usage: deno task bench /);
   assert.deepEqual(
     helpFlags(r.stdout),
-    ["backend", "blas", "help", "only", "optimizer", "quick", "steps", "threads"],
+    ["backend", "blas", "help", "model", "only", "optimizer", "quick", "steps", "threads"],
   );
   for (const c of CASES) assert.match(r.stdout, new RegExp(`\\b${c}\\b`), c);
 });
@@ -58,4 +60,37 @@ Deno.test("bench --quick on the compact model prints one JSON row per case, no t
     for (const row of rows) assert.ok(row.cpu.startsWith(`${model.trim()} (`), row.cpu);
   }
   assert.ok(memory.peak_rss_mib > 0);
+});
+
+Deno.test("bench classify_cache: one row for the given model, charts/s against the 1,000 target", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = await tinyPileModel(dir);
+    const r = await runCli("bench", [
+      "--quick",
+      "--only",
+      "classify_cache",
+      "--steps",
+      "1",
+      "--model",
+      model,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const [row, ...more] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(more.length, 0);
+    assert.equal(row.bench, "classify_cache");
+    assert.equal(row.model, model);
+    assert.equal(row.charts, row.data === "real" ? 300 : 150);
+    assert.equal(row.target, 1000);
+    assert.equal(row.met, row.charts_per_s >= 1000);
+    assert.equal(row.charts_per_s, Number((row.charts / row.seconds).toPrecision(4)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("bench --model: a folder without a model is refused before any benchmark runs", async () => {
+  const r = await runCli("bench", ["--only", "synth", "--model", "/nonexistent/run"]);
+  assertUserError(r, /\/nonexistent\/run/);
+  assert.equal(r.stdout, "");
 });
