@@ -12,7 +12,7 @@ import { cpuMs, profileKernels, wasmThreads } from "../backend/backend.ts";
 import { fusedRmsprop } from "../backend/kernels/rmsprop.ts";
 import { join } from "node:path";
 import { median } from "../core/stats.ts";
-import { listDataset } from "../data/dataset.ts";
+import { listDataset, unlabelledSamples } from "../data/dataset.ts";
 import { LineSource as CurveSource } from "../features/chart_line.ts";
 import { ImageCache } from "../features/preprocess.ts";
 import { type CachedSource } from "../features/source.ts";
@@ -315,28 +315,21 @@ const classifyCacheCase: BenchCase = {
     const cacheDir = await Deno.makeTempDir({ prefix: "chimera-bench-cache-" });
     const { model, meta } = await loadForInference(dir);
     try {
-      const samples = files.map((path) => ({
-        path,
-        cls: "?",
-        label: "non_chimeric" as const,
-        readId: path,
-      }));
-      await makeSource(meta.input, { cacheDir }).getMany(files); // fills the disk cache
-      const seconds: number[] = [];
-      for (let i = 0; i < ctx.steps; i++) {
-        const source = makeSource(meta.input, { cacheDir }); // empty memory: reads the disk
-        const t = performance.now();
-        await predict(model, samples, source);
-        seconds.push((performance.now() - t) / 1000);
-      }
-      const rate = files.length / median(seconds);
+      const samples = unlabelledSamples(files);
+      // a new source each pass has nothing in memory: the warm-up pass fills the disk cache,
+      // the timed passes read it
+      const t = await timeSteps(
+        () => predict(model, samples, makeSource(meta.input, { cacheDir })),
+        ctx.steps,
+      );
+      const rate = files.length / t.wall;
       return [{
         bench: "classify_cache",
         model: what,
         parameters: model.countParams(),
         data,
         charts: files.length,
-        seconds: sig(median(seconds)),
+        seconds: sig(t.wall),
         charts_per_s: sig(rate),
         threads: wasmThreads(),
         target: CLASSIFY_CACHE_TARGET,

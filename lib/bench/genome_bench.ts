@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../core/fs.ts";
 import { pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { readPafBatches } from "../overlaps/paf.ts";
 import { shippedModel } from "../calls/classify.ts";
-import { modelDir } from "../model/modelio.ts";
+import { modelDir, readModelMeta } from "../model/modelio.ts";
 import type { BenchCase, BenchRow } from "./cases.ts";
 
 /** Options of the synthetic overlaps. */
@@ -205,8 +205,7 @@ export async function benchModel(given?: string): Promise<{ dir: string; what: s
   if (given) return { dir: await modelDir(given), what: given };
   const shipped = await shippedModel();
   if (shipped) {
-    const meta = JSON.parse(await Deno.readTextFile(join(shipped, "model.json")));
-    if (meta?.userDefinedMetadata?.chimera?.input?.kind === "pile") {
+    if ((await readModelMeta(shipped))?.input.kind === "pile") {
       return { dir: shipped, what: "shipped" };
     }
   }

@@ -9,6 +9,7 @@ import { BACKEND_OPTION, initBackend, PAF_THREADS_OPTION, pafThreads } from "./c
 import { predict } from "../eval/evaluate.ts";
 import { loadForInference, modelDir, readModelMeta } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
+import { unlabelledSamples } from "../data/dataset.ts";
 import { readTextOrFail, statOrNull, writeTextAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { ProgressBar } from "../core/progress.ts";
@@ -299,13 +300,7 @@ async function classifyImages(args: ParsedArgs, threshold: number): Promise<void
   const { files, problems } = await collectImages(args.positionals);
   for (const p of problems) console.error(`${p.path}: ${p.reason}`);
   const { model, meta } = await loadForInference(await chosenModel(args));
-  const samples = files.map((path) => ({
-    path,
-    cls: "?",
-    label: "non_chimeric" as const,
-    readId: path,
-  }));
-  const preds = await predict(model, samples, makeSource(meta.input), {
+  const preds = await predict(model, unlabelledSamples(files), makeSource(meta.input), {
     progress: files.length > 256,
     onProblem: (p) => console.error(`${p.path}: ${p.reason}`),
   });

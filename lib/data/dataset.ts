@@ -25,6 +25,11 @@ export interface Sample {
   readId: string;
 }
 
+/** Image files to classify, as samples without a class (the label is a placeholder). */
+export function unlabelledSamples(paths: string[]): Sample[] {
+  return paths.map((path) => ({ path, cls: "?", label: "non_chimeric", readId: path }));
+}
+
 /** A sample with its split, one row of `manifest.csv`. */
 export interface ManifestRow extends Sample {
   /** Which side of the split the sample is on. */

@@ -7,6 +7,7 @@ import {
   type ManifestRow,
   parseCsvLine,
   readManifest,
+  unlabelledSamples,
   writeManifest,
 } from "../../lib/data/dataset.ts";
 import { UserError } from "../../lib/core/errors.ts";
@@ -112,4 +113,11 @@ Deno.test({
     assert.equal(samples.length, 12600);
     assert.deepEqual(report.counts, { chimeric: 4200, regular: 4200, repeat: 4200 });
   },
+});
+
+Deno.test("unlabelledSamples: each path becomes its own read id, without a class", () => {
+  assert.deepEqual(unlabelledSamples(["a/x.png", "b/x.png"]), [
+    { path: "a/x.png", cls: "?", label: "non_chimeric", readId: "a/x.png" },
+    { path: "b/x.png", cls: "?", label: "non_chimeric", readId: "b/x.png" },
+  ]);
 });
