@@ -50,6 +50,11 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
     help: "mixup's Beta(alpha, alpha) parameter, e.g. 0.2: training batches blended with " +
       "themselves permuted (0 turns it off)",
   },
+  gce: {
+    type: "string",
+    help: "q of the generalized cross-entropy, a loss robust to wrong labels, e.g. 0.7 (0, " +
+      "the default: plain cross-entropy)",
+  },
   classes: {
     type: "string",
     help: "training targets: 2 (chimeric or not) or 3 (regular, chimeric, repeat; the " +

@@ -181,6 +181,22 @@ export interface PredictOptions {
 }
 
 /**
+ * The model's output probabilities (inference mode) on `n` samples of `shape` stacked in `x`,
+ * `n` x classes values.
+ */
+export function probabilities(
+  model: tf.LayersModel,
+  x: Float32Array,
+  n: number,
+  shape: number[],
+): Float32Array {
+  // one batch of all n (predict's default of 32 a batch slices the input and runs 32x the kernels)
+  return tf.tidy(() =>
+    (model.predict(tf.tensor(x, [n, ...shape]), { batchSize: n }) as tf.Tensor).dataSync()
+  ) as Float32Array;
+}
+
+/**
  * P(chimeric) of `n` samples already in memory (`x`: features stacked, each of the source's
  * shape): the forward pass `predict` runs on each batch of files. With `flipAverage` each
  * probability is the mean over the sample and its mirror image (test-time flip: a chart read
@@ -194,12 +210,7 @@ export function predictFeatures(
   flipAverage = true,
 ): number[] {
   if (n === 0) return [];
-  // one batch of all n (predict's default of 32 a batch slices the input and runs 32x the kernels)
-  const forward = (data: Float32Array) =>
-    tf.tidy(() =>
-      (model.predict(tf.tensor(data, [n, ...source.shape]), { batchSize: n }) as tf.Tensor)
-        .dataSync()
-    );
+  const forward = (data: Float32Array) => probabilities(model, data, n, source.shape);
   const probs = forward(x);
   const k = probs.length / n; // output classes: chimeric is at index 1 of 2 or of 3
   const p = Array.from({ length: n }, (_, i) => probs[k * i + 1]);

@@ -1,7 +1,7 @@
 /**
  * The optimisation step's parts: the optimizer an options object asks for, the learning-rate
- * schedule (one-cycle or constant), label smoothing, mixup, decoupled weight decay, and freeing
- * a model's memory.
+ * schedule (one-cycle or constant), label smoothing, mixup, the generalized cross-entropy's
+ * targets, decoupled weight decay, and freeing a model's memory.
  * @module
  */
 
@@ -65,6 +65,31 @@ export function mixupBatch(
     for (let k = 0; k < classes; k++) {
       y[i * classes + k] = lam * y0[i * classes + k] + (1 - lam) * y0[j * classes + k];
     }
+  }
+}
+
+/**
+ * Generalized cross-entropy (Zhang & Sabuncu, 2018) through the targets, in place: with the
+ * model's probabilities `p` on the batch, each sample's `targets` t become w x t + (1 - w) x p,
+ * w = (t . p)^q. Under softmax cross-entropy the gradient on the logits, p - t, becomes
+ * w x (p - t): the gradient of the loss (1 - (t . p)^q) / q, which gives little weight to the
+ * samples the model confidently contradicts (likely wrong labels). q 0 leaves the targets.
+ */
+export function gceTargets(
+  targets: Float32Array,
+  p: ArrayLike<number>,
+  q: number,
+  classes = 2,
+): void {
+  if (!(q > 0)) return;
+  if (p.length !== targets.length) {
+    throw new Error(`gceTargets: ${p.length} probabilities for ${targets.length} targets`);
+  }
+  for (let i = 0; i < targets.length; i += classes) {
+    let agree = 0;
+    for (let k = 0; k < classes; k++) agree += targets[i + k] * p[i + k];
+    const w = Math.pow(agree, q);
+    for (let k = 0; k < classes; k++) targets[i + k] = w * targets[i + k] + (1 - w) * p[i + k];
   }
 }
 

@@ -34,6 +34,12 @@ export interface TrainOptions {
   /** Mixup's Beta(alpha, alpha) parameter: each training batch blended with itself permuted; 0 is off. */
   mixup: number;
   /**
+   * q of the generalized cross-entropy (Zhang & Sabuncu, 2018), a loss robust to wrong labels:
+   * each sample's gradient is scaled by p(its target)^q (lib/train/optim.ts gceTargets); 0 is
+   * plain cross-entropy.
+   */
+  gce: number;
+  /**
    * Training targets: 2 (chimeric or not) or 3 (regular / chimeric / repeat, collapsed to
    * p(chimeric) at prediction; see features/batches.ts targetIndex).
    */
@@ -71,6 +77,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     weightDecay: 1e-2,
     labelSmoothing: 0.1,
     mixup: 0,
+    gce: 0,
     classes: 2,
     teacher: null,
     distill: 0.5,
@@ -90,6 +97,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     weightDecay: 0,
     labelSmoothing: 0,
     mixup: 0,
+    gce: 0,
     classes: 2,
     teacher: null,
     distill: 0.5,
@@ -113,6 +121,7 @@ export const OVERRIDE_KEYS = [
   "weight-decay",
   "label-smoothing",
   "mixup",
+  "gce",
   "classes",
   "teacher",
   "distill",
@@ -171,6 +180,10 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       const n = Number(v);
       if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw bad(k, v, "a number >= 0");
       o.mixup = n;
+    } else if (k === "gce") {
+      const n = Number(v);
+      if (v.trim() === "" || !(n >= 0 && n <= 1)) throw bad(k, v, "a number from 0 to 1");
+      o.gce = n;
     } else if (k === "classes") {
       if (v !== "2" && v !== "3") throw bad(k, v, "2 or 3");
       o.classes = v === "3" ? 3 : 2;
@@ -237,6 +250,7 @@ const OPTIONS_ADDED_LATER: Pick<
   | "weightDecay"
   | "labelSmoothing"
   | "mixup"
+  | "gce"
   | "classes"
   | "teacher"
   | "distill"
@@ -247,6 +261,7 @@ const OPTIONS_ADDED_LATER: Pick<
   weightDecay: 0,
   labelSmoothing: 0,
   mixup: 0,
+  gce: 0,
   classes: 2,
   teacher: null,
   distill: 0.5,
@@ -265,6 +280,7 @@ export type SavedOptions =
  */
 const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = {
   mixup: 0,
+  gce: 0,
   classes: 2,
   teacher: null,
   distill: 0.5,

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { UserError } from "../core/errors.ts";
 import { type InputSpec } from "../features/inputs.ts";
 import { loadForInference, modelDir } from "../model/modelio.ts";
+import { probabilities } from "../eval/evaluate.ts";
 
 /** A loaded teacher: its model and where it came from. */
 export interface Teacher {
@@ -56,10 +57,7 @@ export function blendTeacher(
   weight: number,
 ): void {
   if (!(weight > 0) || n === 0) return;
-  const p = tf.tidy(() =>
-    (teacher.model.predict(tf.tensor(x, [n, ...shape]), { batchSize: n }) as tf.Tensor)
-      .dataSync()
-  );
+  const p = probabilities(teacher.model, x, n, shape);
   for (let i = 0; i < targets.length; i++) {
     targets[i] = (1 - weight) * targets[i] + weight * p[i];
   }

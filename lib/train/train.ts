@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Sample } from "../data/dataset.ts";
 import { LABELS, writeManifest } from "../data/dataset.ts";
 import { splitSamples } from "../data/split.ts";
-import { computeMetrics, predict } from "../eval/evaluate.ts";
+import { computeMetrics, predict, probabilities } from "../eval/evaluate.ts";
 import { readJson, statOrNull, writeJsonAtomic } from "../core/fs.ts";
 import { UserError } from "../core/errors.ts";
 import { makeSource, sequenceChannels } from "../features/inputs.ts";
@@ -25,6 +25,7 @@ import { fusedRmsprop, FusedRMSPropOptimizer } from "../backend/kernels/rmsprop.
 import {
   decayWeights,
   disposeModel,
+  gceTargets,
   learningRateAt,
   makeOptimizer,
   mixupBatch,
@@ -275,6 +276,9 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
       const targets = smoothLabels(b.y, o.labelSmoothing, o.classes);
       mixupBatch(b.x, targets, b.n, o.mixup, mulberry32(o.seed * 7919 + step));
       if (teacher) blendTeacher(teacher, b.x, source.shape, b.n, targets, o.distill);
+      if (o.gce > 0) {
+        gceTargets(targets, probabilities(model, b.x, b.n, source.shape), o.gce, o.classes);
+      }
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
       const y = tf.tensor2d(targets, [b.n, o.classes]);
       const [loss, acc] = await trainStep(model, x, y, o.seed * 1_000_003 + step);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decayWeights, mixupBatch } from "../../lib/train/optim.ts";
+import { decayWeights, gceTargets, mixupBatch } from "../../lib/train/optim.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
 import { buildModel } from "../../lib/model/model.ts";
 
@@ -62,4 +62,42 @@ Deno.test("mixupBatch blends each sample with one partner (a permutation), targe
     mixupBatch(x2, y2, n, 0.4, mulberry32(seed));
     assert.deepEqual([x2, y2], [x, y], "the same seed, the same batch");
   }
+});
+
+Deno.test("gceTargets scales each sample's softmax gradient p - t by (t . p)^q", () => {
+  const t0 = Float32Array.from([0.05, 0.95, 0.95, 0.05, 0, 1]);
+  const p = Float32Array.from([0.2, 0.8, 0.1, 0.9, 0.5, 0.5]);
+  const t = t0.slice();
+  gceTargets(t, p, 0.7);
+  for (let i = 0; i < 3; i++) {
+    const agree = t0[2 * i] * p[2 * i] + t0[2 * i + 1] * p[2 * i + 1];
+    const w = Math.pow(agree, 0.7);
+    for (let k = 0; k < 2; k++) {
+      const j = 2 * i + k;
+      // the new gradient p - t' is w x the old one, p - t
+      assert.ok(Math.abs((p[j] - t[j]) - w * (p[j] - t0[j])) < 1e-6, `sample ${i} class ${k}`);
+    }
+  }
+  // a confidently contradicted label (sample 1: p(label) 0.14) keeps less of its pull than an
+  // agreed one (sample 0: 0.77)
+  const pull = (i: number) =>
+    Math.abs(p[2 * i + 1] - t[2 * i + 1]) / Math.abs(p[2 * i + 1] - t0[2 * i + 1]);
+  assert.ok(pull(1) < pull(0) / 3, `${pull(1)} against ${pull(0)}`);
+  // still targets: each sample's sum stays 1
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(t[2 * i] + t[2 * i + 1] - 1) < 1e-6);
+  // q 0: plain cross-entropy, targets untouched; three classes are read three at a time
+  const same = t0.slice();
+  gceTargets(same, p, 0);
+  assert.deepEqual(same, t0);
+  const t3 = Float32Array.from([0, 1, 0, 1, 0, 0]);
+  gceTargets(t3, Float32Array.from([0.2, 0.2, 0.6, 0.5, 0.25, 0.25]), 1, 3);
+  assert.deepEqual(Array.from(t3, (v) => Math.round(v * 1e4) / 1e4), [
+    0.16,
+    0.36,
+    0.48,
+    0.75,
+    0.125,
+    0.125,
+  ]);
+  assert.throws(() => gceTargets(t0.slice(), p.slice(2), 0.5), /4 probabilities for 6 targets/);
 });

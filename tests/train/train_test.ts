@@ -117,7 +117,7 @@ Deno.test("an interrupted run resumes to the same weights as an uninterrupted on
   }
 });
 
-Deno.test("same seed, same weights; resume without a run and empty data are clear errors", async () => {
+Deno.test("same seed (with or without gce), same weights; resume without a run and empty data are clear errors", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const rows = await fixtureRows(dir);
@@ -126,6 +126,11 @@ Deno.test("same seed, same weights; resume without a run and empty data are clea
     const a = await trainModel({ train, options: o });
     const b = await trainModel({ train, options: o });
     assert.deepEqual(weightsOf(a.model), weightsOf(b.model));
+    // the generalized cross-entropy changes the targets, hence the weights, and is deterministic
+    const g = await trainModel({ train, options: { ...o, gce: 0.7 } });
+    const g2 = await trainModel({ train, options: { ...o, gce: 0.7 } });
+    assert.notDeepEqual(weightsOf(g.model), weightsOf(a.model));
+    assert.deepEqual(weightsOf(g.model), weightsOf(g2.model));
     await assert.rejects(
       trainModel({ train, options: o, outDir: join(dir, "none"), resume: true }),
       /nothing to resume/,
@@ -194,6 +199,12 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
   assert.throws(
     () => withOverrides(base, { mixup: "-1" }),
     /invalid mixup "-1": expected a number >= 0/,
+  );
+  assert.equal(PRESETS.default.gce, 0);
+  assert.equal(withOverrides(base, { gce: "0.7" }).gce, 0.7);
+  assert.throws(
+    () => withOverrides(base, { gce: "1.5" }),
+    /invalid gce "1.5": expected a number from 0 to 1/,
   );
   assert.equal(PRESETS.default.classes, 2);
   assert.equal(withOverrides(base, { classes: "3" }).classes, 3);
