@@ -2,10 +2,17 @@
  * `deno task evaluate`: metrics of a trained model on labelled images.
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parseCommand, runMain, str } from "./args.ts";
 import { BACKEND_OPTION, initBackend, loadSamples } from "./common.ts";
-import { computeMetrics, formatMetrics, predict } from "../eval/evaluate.ts";
+import {
+  computeMetrics,
+  errorsByGroup,
+  formatGroupErrors,
+  formatMetrics,
+  predict,
+} from "../eval/evaluate.ts";
+import { depthGroup } from "../features/pile_source.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
 import { writeJsonAtomic } from "../core/fs.ts";
@@ -18,7 +25,8 @@ const SPEC = {
   summary: "Evaluate a trained model: confusion matrix, accuracy, precision, recall and F1 for " +
     "the chimeric class, ROC AUC, and the misclassified files. With --data every image in DIR " +
     "is used; with --manifest the --split rows. Writes metrics.json and plots to --out " +
-    "(default: RUN/eval).",
+    "(default: RUN/eval), and where the errors are: by class folder and by species (the " +
+    'file-name prefix before the first "_").',
   options: {
     model: { type: "string", help: "run folder (RUN or RUN/model) or a model.json" },
     data: { type: "string", help: "folder with one sub-folder per class" },
@@ -54,9 +62,17 @@ await runMain(async () => {
     onProblem: (p) => console.error(`skipped unreadable image ${p.path}: ${p.reason}`),
   });
   const metrics = computeMetrics(preds, threshold);
+  const groups = {
+    folder: errorsByGroup(preds, (p) => basename(dirname(p)), threshold),
+    species: errorsByGroup(preds, (p) => depthGroup(p).replace(/^prefix:/, ""), threshold),
+  };
   const out = str(args, "out") ?? join(run, "eval");
-  await writeJsonAtomic(join(out, "metrics.json"), { model: meta.model, ...metrics });
+  await writeJsonAtomic(join(out, "metrics.json"), { model: meta.model, ...metrics, groups });
   await saveRunPlots(out, { metrics });
   console.log(formatMetrics(metrics));
+  console.log(`\n${formatGroupErrors("errors by class folder:", groups.folder)}`);
+  console.log(
+    `\n${formatGroupErrors("errors by species (file-name prefix, else folder):", groups.species)}`,
+  );
   console.log(`\nwrote ${join(out, "metrics.json")}`);
 });

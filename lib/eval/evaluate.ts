@@ -169,6 +169,51 @@ export function computeMetrics(preds: Prediction[], threshold = 0.5): Metrics {
   };
 }
 
+/** Errors within one group of predictions (a class folder, a species). */
+export interface GroupErrors {
+  group: string;
+  n: number;
+  /** Predictions on the wrong side of the threshold. */
+  wrong: number;
+  /** wrong / n. */
+  errorRate: number;
+}
+
+/**
+ * Where the errors are: the predictions grouped by `groupOf(path)` (e.g. the class folder or the
+ * species prefix), each group's count of wrong calls at `threshold`, largest groups first.
+ */
+export function errorsByGroup(
+  preds: Prediction[],
+  groupOf: (path: string) => string,
+  threshold = 0.5,
+): GroupErrors[] {
+  const counts = new Map<string, { n: number; wrong: number }>();
+  for (const r of preds) {
+    const key = groupOf(r.path);
+    const c = counts.get(key) ?? { n: 0, wrong: 0 };
+    c.n++;
+    if ((r.p >= threshold ? 1 : 0) !== r.y) c.wrong++;
+    counts.set(key, c);
+  }
+  return [...counts].map(([group, c]) => ({ group, ...c, errorRate: c.wrong / c.n }))
+    .sort((a, b) => b.n - a.n || a.group.localeCompare(b.group));
+}
+
+/** Groups' errors as plain-text lines under a title: group, n, wrong, error rate. */
+export function formatGroupErrors(title: string, rows: GroupErrors[]): string {
+  const width = Math.max(5, ...rows.map((r) => r.group.length));
+  return [
+    title,
+    `  ${"group".padEnd(width)}  ${"n".padStart(6)}  ${"wrong".padStart(6)}  error`,
+    ...rows.map((r) =>
+      `  ${r.group.padEnd(width)}  ${String(r.n).padStart(6)}  ${String(r.wrong).padStart(6)}  ${
+        (100 * r.errorRate).toFixed(1)
+      } %`
+    ),
+  ].join("\n");
+}
+
 /** Options of `predict`. */
 export interface PredictOptions {
   batchSize?: number;

@@ -80,6 +80,27 @@ Deno.test("evaluate: bad models, data and output folders give one error line", a
     assert.equal(metrics.n, 6);
     assert.equal(metrics.threshold, 0.3);
     assert.equal(metrics.model, "compact");
+    // where the errors are: each class folder and the one species prefix, wrong calls adding up
+    const wrongs = metrics.confusion.fp + metrics.confusion.fn;
+    const folders = metrics.groups.folder as { group: string; n: number; wrong: number }[];
+    assert.deepEqual(folders.map((g) => [g.group, g.n]), [
+      ["chimeric", 2],
+      ["regular", 2],
+      ["repeat", 2],
+    ]);
+    assert.equal(folders.reduce((a, g) => a + g.wrong, 0), wrongs);
+    assert.deepEqual(
+      metrics.groups.species.map((g: { group: string; n: number; wrong: number }) => [
+        g.group,
+        g.n,
+        g.wrong,
+      ]),
+      [["sp", 6, wrongs]],
+    );
+    assert.match(
+      ok.stdout,
+      /errors by class folder:\n {2}group +n +wrong +error\n {2}chimeric +2 /,
+    );
     assert.ok(await statOrNull(join(out, "confusion_matrix.png")));
     assert.equal(await statOrNull(join(data, "metrics.json")), null, "nothing in the data folder");
   } finally {

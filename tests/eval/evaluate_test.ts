@@ -4,6 +4,8 @@ import {
   areaUnder,
   computeMetrics,
   confusion,
+  errorsByGroup,
+  formatGroupErrors,
   formatMetrics,
   perClassMetrics,
   predictFeatures,
@@ -86,4 +88,35 @@ Deno.test("areaUnder: trapezoids, as the ROC AUC uses it", () => {
   const r = roc([1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1]);
   assert.equal(areaUnder(r.fpr, r.tpr), r.auc);
   assert.equal(r.auc, 0.75);
+});
+
+Deno.test("errorsByGroup counts the wrong calls of each group at the threshold, largest first", () => {
+  const preds = [
+    { path: "d/chimeric/cn_1.png", y: 1, p: 0.9 },
+    { path: "d/chimeric/cn_2.png", y: 1, p: 0.2 }, // missed
+    { path: "d/repeat/cn_3.png", y: 0, p: 0.6 }, // called chimeric
+    { path: "d/repeat/sc_4.png", y: 0, p: 0.1 },
+    { path: "d/regular/sc_5.png", y: 0, p: 0.5 }, // p at the threshold counts as chimeric
+  ];
+  const species = (p: string) => p.split("/")[2].split("_")[0];
+  assert.deepEqual(errorsByGroup(preds, species), [
+    { group: "cn", n: 3, wrong: 2, errorRate: 2 / 3 },
+    { group: "sc", n: 2, wrong: 1, errorRate: 0.5 },
+  ]);
+  const folder = (p: string) => p.split("/")[1];
+  assert.deepEqual(errorsByGroup(preds, folder, 0.55).map((g) => [g.group, g.n, g.wrong]), [
+    ["chimeric", 2, 1],
+    ["repeat", 2, 1],
+    ["regular", 1, 0],
+  ]);
+  assert.deepEqual(errorsByGroup([], folder), []);
+  assert.equal(
+    formatGroupErrors("by species:", errorsByGroup(preds, species)),
+    [
+      "by species:",
+      "  group       n   wrong  error",
+      "  cn          3       2  66.7 %",
+      "  sc          2       1  50.0 %",
+    ].join("\n"),
+  );
 });
