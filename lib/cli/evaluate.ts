@@ -12,7 +12,7 @@ import {
   formatMetrics,
   predict,
 } from "../eval/evaluate.ts";
-import { depthGroup } from "../features/pile_source.ts";
+import { depthGroup, speciesPrefix } from "../features/pile_source.ts";
 import { loadModel, modelDir } from "../model/modelio.ts";
 import { makeSource } from "../features/inputs.ts";
 import { writeJsonAtomic } from "../core/fs.ts";
@@ -64,7 +64,7 @@ await runMain(async () => {
   const metrics = computeMetrics(preds, threshold);
   const groups = {
     folder: errorsByGroup(preds, (p) => basename(dirname(p)), threshold),
-    species: errorsByGroup(preds, (p) => depthGroup(p).replace(/^prefix:/, ""), threshold),
+    species: errorsByGroup(preds, (p) => speciesPrefix(p) ?? depthGroup(p), threshold),
   };
   const out = str(args, "out") ?? join(run, "eval");
   await writeJsonAtomic(join(out, "metrics.json"), { model: meta.model, ...metrics, groups });

@@ -58,11 +58,16 @@ export interface Prediction {
   p: number;
 }
 
+/** The call at `threshold`: 1 (chimeric) when p >= threshold, else 0. */
+export function callAt(p: number, threshold: number): number {
+  return p >= threshold ? 1 : 0;
+}
+
 /** Confusion matrix of binary labels `y` and probabilities `p` at `threshold`. */
 export function confusion(y: number[], p: number[], threshold = 0.5): ConfusionMatrix {
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
   y.forEach((t, i) => {
-    const pred = p[i] >= threshold ? 1 : 0;
+    const pred = callAt(p[i], threshold);
     if (pred === 1 && t === 1) c.tp++;
     else if (pred === 1) c.fp++;
     else if (t === 1) c.fn++;
@@ -159,7 +164,7 @@ export function computeMetrics(preds: Prediction[], threshold = 0.5): Metrics {
     confusion: c,
     roc: curve,
     misclassified: preds
-      .filter((r) => (r.p >= threshold ? 1 : 0) !== r.y)
+      .filter((r) => callAt(r.p, threshold) !== r.y)
       .map((r) => ({
         path: r.path,
         label: r.y === 1 ? "chimeric" : "non_chimeric",
@@ -193,7 +198,7 @@ export function errorsByGroup(
     const key = groupOf(r.path);
     const c = counts.get(key) ?? { n: 0, wrong: 0 };
     c.n++;
-    if ((r.p >= threshold ? 1 : 0) !== r.y) c.wrong++;
+    if (callAt(r.p, threshold) !== r.y) c.wrong++;
     counts.set(key, c);
   }
   return [...counts].map(([group, c]) => ({ group, ...c, errorRate: c.wrong / c.n }))

@@ -31,10 +31,15 @@ export interface PileSourceOptions extends PileFeatureOptions, SourceCacheOption
   depthContext?: DepthContext;
 }
 
+/** The species prefix of an image file's name (`bs_123.png` -> `bs`); null without one. */
+export function speciesPrefix(path: string): string | null {
+  return /^([^_]+)_/.exec(basename(path))?.[1] ?? null;
+}
+
 /** The depth group of an image file: its species prefix (`bs_123.png` -> `bs`), else its folder. */
 export function depthGroup(path: string): string {
-  const m = /^([^_]+)_/.exec(basename(path));
-  return m ? `prefix:${m[1]}` : `dir:${dirname(path)}`;
+  const prefix = speciesPrefix(path);
+  return prefix !== null ? `prefix:${prefix}` : `dir:${dirname(path)}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
   areaUnder,
+  callAt,
   computeMetrics,
   confusion,
   errorsByGroup,
@@ -110,6 +111,7 @@ Deno.test("errorsByGroup counts the wrong calls of each group at the threshold, 
     ["regular", 1, 0],
   ]);
   assert.deepEqual(errorsByGroup([], folder), []);
+  assert.deepEqual([callAt(0.5, 0.5), callAt(0.4999, 0.5), callAt(0.9, 0.95)], [1, 0, 0]);
   assert.equal(
     formatGroupErrors("by species:", errorsByGroup(preds, species)),
     [

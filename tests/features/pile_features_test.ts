@@ -12,7 +12,7 @@ import {
   unpackFeatures,
 } from "../../lib/features/pile_features.ts";
 import { median } from "../../lib/core/stats.ts";
-import { depthGroup, PileSource } from "../../lib/features/pile_source.ts";
+import { depthGroup, PileSource, speciesPrefix } from "../../lib/features/pile_source.ts";
 import { decodeGrey } from "../../lib/core/image.ts";
 import { mulberry32 } from "../../lib/core/random.ts";
 import { HAS_REAL_DATA, REAL_DATA } from "../fixtures.ts";
@@ -136,6 +136,8 @@ Deno.test("depthGroup: species prefix, else folder", () => {
   assert.equal(depthGroup("/d/chimeric/bs_123.png"), "prefix:bs");
   assert.equal(depthGroup("/d/regular/bs_9.png"), "prefix:bs");
   assert.equal(depthGroup("/d/x/read.png"), "dir:/d/x");
+  assert.equal(speciesPrefix("/d/chimeric/bs_123.png"), "bs");
+  assert.equal(speciesPrefix("/d/x_y/read.png"), null, "the folder's name does not count");
 });
 
 Deno.test("PileSource: D per species group from the files used together", async () => {
