@@ -277,6 +277,8 @@ export async function trainModel(run: TrainRun): Promise<TrainResult> {
       mixupBatch(b.x, targets, b.n, o.mixup, mulberry32(o.seed * 7919 + step));
       if (teacher) blendTeacher(teacher, b.x, source.shape, b.n, targets, o.distill);
       if (o.gce > 0) {
+        // inference-mode probabilities (no dropout, moving batch-norm statistics): the gradient is
+        // w (p - t) up to the small gap between them and the training-mode outputs
         gceTargets(targets, probabilities(model, b.x, b.n, source.shape), o.gce, o.classes);
       }
       const x = tf.tensor(b.x, [b.n, ...source.shape]);
