@@ -142,12 +142,12 @@ Deno.test("the shipped model's P(chimeric) on generated charts is pinned", async
     const preds = await predict(model, samples, makeSource(meta.input));
     const got = preds.map((p) => [p.path.split("/").slice(-2).join("/"), p.y, p.p]);
     const want: [string, number, number][] = [
-      ["chimeric/sp_1000.png", 1, 0.836048],
-      ["chimeric/sp_1001.png", 1, 0.852986],
-      ["regular/sp_1002.png", 0, 0.041749],
-      ["regular/sp_1003.png", 0, 0.064039],
-      ["repeat/sp_1004.png", 0, 0.070328],
-      ["repeat/sp_1005.png", 0, 0.164136],
+      ["chimeric/sp_1000.png", 1, 0.9144],
+      ["chimeric/sp_1001.png", 1, 0.944736],
+      ["regular/sp_1002.png", 0, 0.044753],
+      ["regular/sp_1003.png", 0, 0.056132],
+      ["repeat/sp_1004.png", 0, 0.221293],
+      ["repeat/sp_1005.png", 0, 0.361483],
     ];
     assert.deepEqual(got.map((g) => g.slice(0, 2)), want.map((w) => w.slice(0, 2)));
     got.forEach((g, i) => {
@@ -173,12 +173,12 @@ Deno.test("classify --paf values: the shipped model's calls on simulated overlap
     assert.equal(r.depth, 22.5);
     // read, length, overlaps, median, P(chimeric), label, rule score, rule call, (no call), status
     assert.deepEqual(r.calls.map((c) => formatCall(c, 0.5)), [
-      "s0_1\t14844\t128\t24.0\t0.2520\tnon_chimeric\t0.250\tnon_chimeric\t\t\tok",
-      "s0_1000001\t5497\t48\t28.1\t0.0556\tnon_chimeric\t0.071\tnon_chimeric\t\t\tok",
-      "s0_1000002\t3781\t32\t17.5\t0.4485\tnon_chimeric\t0.111\tnon_chimeric\t\t\tok",
-      "s0_2\t7028\t74\t21.0\t0.8046\tchimeric\t0.571\tnon_chimeric\t\t\tok",
-      "s0_2000001\t4430\t55\t21.0\t0.0811\tnon_chimeric\t0.000\tnon_chimeric\t\t\tok",
-      "s0_2000002\t8176\t115\t39.2\t0.0394\tnon_chimeric\t0.051\tnon_chimeric\t\t\tok",
+      "s0_1\t14844\t128\t24.0\t0.1712\tnon_chimeric\t0.250\tnon_chimeric\t\t\tok",
+      "s0_1000001\t5497\t48\t28.1\t0.0583\tnon_chimeric\t0.071\tnon_chimeric\t\t\tok",
+      "s0_1000002\t3781\t32\t17.5\t0.3659\tnon_chimeric\t0.111\tnon_chimeric\t\t\tok",
+      "s0_2\t7028\t74\t21.0\t0.8350\tchimeric\t0.571\tnon_chimeric\t\t\tok",
+      "s0_2000001\t4430\t55\t21.0\t0.0801\tnon_chimeric\t0.000\tnon_chimeric\t\t\tok",
+      "s0_2000002\t8176\t115\t39.2\t0.0634\tnon_chimeric\t0.051\tnon_chimeric\t\t\tok",
     ]);
   } finally {
     model.dispose();
