@@ -14,7 +14,7 @@ import { mulberry32 } from "../core/random.ts";
 import { writeFileAtomic } from "../core/fs.ts";
 import { pilesFromPaf } from "../overlaps/paf_engine.ts";
 import { readPafBatches } from "../overlaps/paf.ts";
-import { shippedModel } from "../calls/classify.ts";
+import { shippedModel, type ShippedUse } from "../calls/classify.ts";
 import { modelDir, readModelMeta } from "../model/modelio.ts";
 import type { BenchCase, BenchRow } from "./cases.ts";
 
@@ -198,12 +198,15 @@ export const pafParseCase: BenchCase = {
 };
 
 /**
- * The model the model cases use: `given` (bench --model), else the shipped one when it reads
- * piles, else an untrained one.
+ * The model the model cases use: `given` (bench --model), else the one shipped for `use` when it
+ * reads piles, else an untrained one.
  */
-export async function benchModel(given?: string): Promise<{ dir: string; what: string }> {
+export async function benchModel(
+  given?: string,
+  use: ShippedUse = "overlaps",
+): Promise<{ dir: string; what: string }> {
   if (given) return { dir: await modelDir(given), what: given };
-  const shipped = await shippedModel();
+  const shipped = await shippedModel(use);
   if (shipped) {
     if ((await readModelMeta(shipped))?.input.kind === "pile") {
       return { dir: shipped, what: "shipped" };

@@ -15,8 +15,14 @@ import { predictFeatures } from "../eval/evaluate.ts";
 import { PILE_CHANNEL_COUNT } from "../features/pile_features.ts";
 import { flipSequence as flipCurve } from "../features/sequence.ts";
 
-/** The pretrained model shipped in the repository. */
+/** The pretrained model shipped for calls from overlaps (`classify --paf`, `split-reads`). */
 export const DEFAULT_MODEL = new URL("../../models/compact", import.meta.url).pathname;
+
+/** The pretrained model shipped for charts (`classify PATH...`): better on charts, see its card. */
+export const DEFAULT_CHART_MODEL = new URL("../../models/charts", import.meta.url).pathname;
+
+/** Which shipped model: for calls from overlaps (models/compact) or for charts (models/charts). */
+export type ShippedUse = "overlaps" | "charts";
 
 /** Image file extensions picked up from folders. */
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
@@ -53,11 +59,12 @@ export async function collectImages(
 
 // ---------------------------------------------------------------- calls from overlaps
 
-/** The shipped model's folder when it is there (models/compact), else null. */
-export async function shippedModel(): Promise<string | null> {
-  return (await statOrNull(join(DEFAULT_MODEL, "model.json"))) ||
-      (await statOrNull(join(DEFAULT_MODEL, "model", "model.json")))
-    ? DEFAULT_MODEL
+/** The folder of the shipped model for `use` when it is there, else null. */
+export async function shippedModel(use: ShippedUse = "overlaps"): Promise<string | null> {
+  const dir = use === "charts" ? DEFAULT_CHART_MODEL : DEFAULT_MODEL;
+  return (await statOrNull(join(dir, "model.json"))) ||
+      (await statOrNull(join(dir, "model", "model.json")))
+    ? dir
     : null;
 }
 

@@ -29,7 +29,8 @@ const SPEC = {
     },
     model: {
       type: "string",
-      help: "model folder or run for classify_cache and paf_classify (default: the shipped model)",
+      help: "model folder or run for classify_cache and paf_classify (default: the shipped one, " +
+        "models/charts for classify_cache, models/compact for paf_classify)",
     },
     optimizer: {
       type: "string",

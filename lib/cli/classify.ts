@@ -24,11 +24,13 @@ import { yacrdReport } from "../clean/yacrd.ts";
 import {
   CALLS_HEADER,
   collectImages,
+  DEFAULT_CHART_MODEL,
   DEFAULT_MODEL,
   formatCall,
   pileClassifier,
   requirePileInput,
   shippedModel,
+  type ShippedUse,
 } from "../calls/classify.ts";
 
 const SPEC = {
@@ -57,7 +59,8 @@ const SPEC = {
   options: {
     model: {
       type: "string",
-      help: `run folder or model folder (default: the shipped model, ${DEFAULT_MODEL})`,
+      help: `run folder or model folder (default: the shipped one, ${DEFAULT_CHART_MODEL} for ` +
+        `images, ${DEFAULT_MODEL} with --paf)`,
     },
     threshold: { type: "string", help: "decision threshold on p(chimeric)", default: "0.5" },
     paf: { type: "string", help: "PAF file of overlaps: call its reads instead of images" },
@@ -120,14 +123,16 @@ const SPEC = {
   positionals: true,
 } as const;
 
-/** The model folder: --model, else the shipped one (a clear error while it is not there). */
-async function chosenModel(args: ParsedArgs): Promise<string> {
+/** The model folder: --model, else the one shipped for `use` (a clear error when it is not there). */
+async function chosenModel(args: ParsedArgs, use: ShippedUse): Promise<string> {
   const given = str(args, "model");
   if (given) return await modelDir(given);
-  const shipped = await shippedModel();
+  const shipped = await shippedModel(use);
   if (!shipped) {
     throw new UserError(
-      `no --model given and the shipped model (${DEFAULT_MODEL}) is not there; ` +
+      `no --model given and the shipped model (${
+        use === "charts" ? DEFAULT_CHART_MODEL : DEFAULT_MODEL
+      }) is not there; ` +
         "give --model RUN_OR_MODEL_DIR (a `deno task train` run folder or its model folder)",
     );
   }
@@ -203,7 +208,7 @@ async function classifyPaf(args: ParsedArgs, threshold: number): Promise<void> {
     else await Deno.stdout.write(new TextEncoder().encode(text));
     return;
   }
-  const dir = await chosenModel(args);
+  const dir = await chosenModel(args, "overlaps");
   const callModel = await loadCallModel(dir);
   // The backend and the model load while the file is read: model.json's metadata says how
   // the piles are drawn (a model saved elsewhere has none, and loads first).
@@ -299,7 +304,7 @@ async function classifyImages(args: ParsedArgs, threshold: number): Promise<void
   await initBackend(args);
   const { files, problems } = await collectImages(args.positionals);
   for (const p of problems) console.error(`${p.path}: ${p.reason}`);
-  const { model, meta } = await loadForInference(await chosenModel(args));
+  const { model, meta } = await loadForInference(await chosenModel(args, "charts"));
   const preds = await predict(model, unlabelledSamples(files), makeSource(meta.input), {
     progress: files.length > 256,
     onProblem: (p) => console.error(`${p.path}: ${p.reason}`),

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { selectBackend } from "../../lib/backend/backend.ts";
 import {
   CALLS_HEADER,
+  DEFAULT_CHART_MODEL,
   DEFAULT_MODEL,
   formatCall,
   pileClassifier,
@@ -152,6 +153,33 @@ Deno.test("the shipped model's P(chimeric) on generated charts is pinned", async
     assert.deepEqual(got.map((g) => g.slice(0, 2)), want.map((w) => w.slice(0, 2)));
     got.forEach((g, i) => {
       assert.ok(Math.abs((g[2] as number) - want[i][2]) < 5e-6, `${g[0]}: ${g[2]}`);
+    });
+  } finally {
+    model.dispose();
+    await cleanup();
+  }
+});
+
+Deno.test("the shipped chart model (three classes) P(chimeric) on generated charts is pinned", async () => {
+  const { dir, cleanup } = await tempDir();
+  const { model, meta } = await loadModel(DEFAULT_CHART_MODEL);
+  try {
+    assert.deepEqual(meta.labels, ["regular", "chimeric", "repeat"]);
+    await makeDataset(join(dir, "data"), 2);
+    const { samples } = await listDataset(join(dir, "data"));
+    const preds = await predict(model, samples, makeSource(meta.input));
+    const got = preds.map((p) => [p.path.split("/").slice(-2).join("/"), p.p]);
+    const want: [string, number][] = [
+      ["chimeric/sp_1000.png", 0.836048],
+      ["chimeric/sp_1001.png", 0.852986],
+      ["regular/sp_1002.png", 0.041749],
+      ["regular/sp_1003.png", 0.064039],
+      ["repeat/sp_1004.png", 0.070328],
+      ["repeat/sp_1005.png", 0.164136],
+    ];
+    assert.deepEqual(got.map((g) => g[0]), want.map((w) => w[0]));
+    got.forEach((g, i) => {
+      assert.ok(Math.abs((g[1] as number) - want[i][1]) < 5e-6, `${g[0]}: ${g[1]}`);
     });
   } finally {
     model.dispose();

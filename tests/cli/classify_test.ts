@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { selectBackend } from "../../lib/backend/backend.ts";
-import { CALLS_HEADER, shippedModel } from "../../lib/calls/classify.ts";
-import { tempDir, writeSynthPaf } from "../fixtures.ts";
+import { CALLS_HEADER, DEFAULT_MODEL, shippedModel } from "../../lib/calls/classify.ts";
+import { makeDataset, tempDir, writeSynthPaf } from "../fixtures.ts";
 import { tinyPileModel as tinyModel } from "../pile_model_fixture.ts";
 import { runCli } from "./run.ts";
 import { buildModel } from "../../lib/model/model.ts";
@@ -235,4 +235,27 @@ Deno.test("classify --help lists the --paf options", async () => {
   ) {
     assert.ok(r.stdout.includes(o), o);
   }
+});
+
+Deno.test({
+  name: "classify PATH: images get the shipped chart model by default, --paf the overlaps one",
+  ignore: !(await shippedModel("charts")) || !(await shippedModel()),
+  fn: async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await makeDataset(join(dir, "data"), 2);
+      // the whole folder: D, the typical depth of a species, comes from the charts given
+      const p = async (extra: string[]) => {
+        const r = await runCli("classify", [...extra, join(dir, "data")], { env: ENV });
+        assert.equal(r.code, 0, r.stderr);
+        const row = r.stdout.split("\n").find((l) => l.includes("chimeric/sp_1000.png"));
+        return row?.split("\t")[1];
+      };
+      // the pinned values of tests/calls/classify_test.ts: models/charts, then models/compact
+      assert.equal(await p([]), "0.8360");
+      assert.equal(await p(["--model", DEFAULT_MODEL]), "0.9144");
+    } finally {
+      await cleanup();
+    }
+  },
 });
