@@ -24,6 +24,12 @@ export const DEFAULT_CHART_MODEL = new URL("../../models/charts", import.meta.ur
 /** Which shipped model: for calls from overlaps (models/compact) or for charts (models/charts). */
 export type ShippedUse = "overlaps" | "charts";
 
+/** The folder of the model shipped for each use. */
+export const SHIPPED_MODELS: Record<ShippedUse, string> = {
+  overlaps: DEFAULT_MODEL,
+  charts: DEFAULT_CHART_MODEL,
+};
+
 /** Image file extensions picked up from folders. */
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg"];
 
@@ -57,16 +63,16 @@ export async function collectImages(
   return { files, problems };
 }
 
-// ---------------------------------------------------------------- calls from overlaps
-
 /** The folder of the shipped model for `use` when it is there, else null. */
 export async function shippedModel(use: ShippedUse = "overlaps"): Promise<string | null> {
-  const dir = use === "charts" ? DEFAULT_CHART_MODEL : DEFAULT_MODEL;
+  const dir = SHIPPED_MODELS[use];
   return (await statOrNull(join(dir, "model.json"))) ||
       (await statOrNull(join(dir, "model", "model.json")))
     ? dir
     : null;
 }
+
+// ---------------------------------------------------------------- calls from overlaps
 
 /** A UserError naming `where` unless the model reads the pile input (calls from overlaps). */
 export function requirePileInput(

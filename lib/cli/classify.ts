@@ -29,6 +29,7 @@ import {
   formatCall,
   pileClassifier,
   requirePileInput,
+  SHIPPED_MODELS,
   shippedModel,
   type ShippedUse,
 } from "../calls/classify.ts";
@@ -130,9 +131,7 @@ async function chosenModel(args: ParsedArgs, use: ShippedUse): Promise<string> {
   const shipped = await shippedModel(use);
   if (!shipped) {
     throw new UserError(
-      `no --model given and the shipped model (${
-        use === "charts" ? DEFAULT_CHART_MODEL : DEFAULT_MODEL
-      }) is not there; ` +
+      `no --model given and the shipped model (${SHIPPED_MODELS[use]}) is not there; ` +
         "give --model RUN_OR_MODEL_DIR (a `deno task train` run folder or its model folder)",
     );
   }

@@ -133,58 +133,51 @@ async function shipped() {
   return await loadModel(DEFAULT_MODEL);
 }
 
-Deno.test("the shipped model's P(chimeric) on generated charts is pinned", async () => {
+/**
+ * Asserts a model's P(chimeric) on the generated charts (two per class folder) against `want`:
+ * [folder/file, label, P(chimeric)], P to 5e-6. Returns the model's metadata.
+ */
+async function assertPinnedCharts(modelFolder: string, want: [string, number, number][]) {
   const { dir, cleanup } = await tempDir();
-  const { model, meta } = await shipped();
+  const { model, meta } = await loadModel(modelFolder);
   try {
     await makeDataset(join(dir, "data"), 2);
     const { samples } = await listDataset(join(dir, "data"));
     // the path of `deno task classify PATH...`: predict over the model's own input
     const preds = await predict(model, samples, makeSource(meta.input));
     const got = preds.map((p) => [p.path.split("/").slice(-2).join("/"), p.y, p.p]);
-    const want: [string, number, number][] = [
-      ["chimeric/sp_1000.png", 1, 0.9144],
-      ["chimeric/sp_1001.png", 1, 0.944736],
-      ["regular/sp_1002.png", 0, 0.044753],
-      ["regular/sp_1003.png", 0, 0.056132],
-      ["repeat/sp_1004.png", 0, 0.221293],
-      ["repeat/sp_1005.png", 0, 0.361483],
-    ];
     assert.deepEqual(got.map((g) => g.slice(0, 2)), want.map((w) => w.slice(0, 2)));
     got.forEach((g, i) => {
       assert.ok(Math.abs((g[2] as number) - want[i][2]) < 5e-6, `${g[0]}: ${g[2]}`);
     });
+    return meta;
   } finally {
     model.dispose();
     await cleanup();
   }
+}
+
+Deno.test("the shipped overlaps model's P(chimeric) on generated charts is pinned", async () => {
+  await assertPinnedCharts(DEFAULT_MODEL, [
+    ["chimeric/sp_1000.png", 1, 0.9144],
+    ["chimeric/sp_1001.png", 1, 0.944736],
+    ["regular/sp_1002.png", 0, 0.044753],
+    ["regular/sp_1003.png", 0, 0.056132],
+    ["repeat/sp_1004.png", 0, 0.221293],
+    ["repeat/sp_1005.png", 0, 0.361483],
+  ]);
 });
 
 Deno.test("the shipped chart model (three classes) P(chimeric) on generated charts is pinned", async () => {
-  const { dir, cleanup } = await tempDir();
-  const { model, meta } = await loadModel(DEFAULT_CHART_MODEL);
-  try {
-    assert.deepEqual(meta.labels, ["regular", "chimeric", "repeat"]);
-    await makeDataset(join(dir, "data"), 2);
-    const { samples } = await listDataset(join(dir, "data"));
-    const preds = await predict(model, samples, makeSource(meta.input));
-    const got = preds.map((p) => [p.path.split("/").slice(-2).join("/"), p.p]);
-    const want: [string, number][] = [
-      ["chimeric/sp_1000.png", 0.836048],
-      ["chimeric/sp_1001.png", 0.852986],
-      ["regular/sp_1002.png", 0.041749],
-      ["regular/sp_1003.png", 0.064039],
-      ["repeat/sp_1004.png", 0.070328],
-      ["repeat/sp_1005.png", 0.164136],
-    ];
-    assert.deepEqual(got.map((g) => g[0]), want.map((w) => w[0]));
-    got.forEach((g, i) => {
-      assert.ok(Math.abs((g[1] as number) - want[i][1]) < 5e-6, `${g[0]}: ${g[1]}`);
-    });
-  } finally {
-    model.dispose();
-    await cleanup();
-  }
+  const meta = await assertPinnedCharts(DEFAULT_CHART_MODEL, [
+    ["chimeric/sp_1000.png", 1, 0.836048],
+    ["chimeric/sp_1001.png", 1, 0.852986],
+    ["regular/sp_1002.png", 0, 0.041749],
+    ["regular/sp_1003.png", 0, 0.064039],
+    ["repeat/sp_1004.png", 0, 0.070328],
+    ["repeat/sp_1005.png", 0, 0.164136],
+  ]);
+  assert.deepEqual(meta.labels, ["regular", "chimeric", "repeat"]);
 });
 
 Deno.test("classify --paf values: the shipped model's calls on simulated overlaps are pinned", async () => {
