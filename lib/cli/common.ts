@@ -10,6 +10,7 @@ import { SPLIT_DEFAULTS, splitSamples } from "../data/split.ts";
 import { randomSeed } from "../core/random.ts";
 import { resolveThreads, selectBackend } from "../backend/backend.ts";
 import { UserError } from "../core/errors.ts";
+import { resolve } from "node:path";
 
 /** Options naming the input data. */
 export const DATA_OPTIONS: Record<string, OptionSpec> = {
@@ -103,6 +104,42 @@ export function trainOptionsFrom(args: ParsedArgs, resumed?: TrainOptions): Trai
   }
   if (args.values["no-flip"]) overrides.flip = "false";
   return withOverrides(resumed && preset === "default" ? resumed : PRESETS[preset], overrides);
+}
+
+/** --train-on of `train` and `cv`: train on some rows only (e.g. the label cleaner's output). */
+export const TRAIN_ON_OPTION: Record<string, OptionSpec> = {
+  "train-on": {
+    type: "string",
+    help: "manifest whose rows alone are trained on (e.g. clean_manifest.csv from `deno task " +
+      "clean`); the other images are still validated or scored, and the folds are unchanged",
+  },
+};
+
+/**
+ * The paths of `samples` listed in --train-on's manifest (undefined without it); a listed row
+ * that is not among `samples`, or gives it another label, is a UserError naming its line.
+ */
+export async function trainOnPaths(
+  args: ParsedArgs,
+  samples: Sample[],
+): Promise<Set<string> | undefined> {
+  const file = str(args, "train-on");
+  if (file === undefined) return undefined;
+  const given = new Map(samples.map((s) => [resolve(s.path), s]));
+  const keep = new Set<string>();
+  (await readManifest(file)).forEach((row, i) => {
+    const where = `${file}: line ${i + 2}`;
+    const s = given.get(row.path);
+    if (!s) throw new UserError(`${where}: ${row.path} is not among the images given`);
+    if (s.label !== row.label) {
+      throw new UserError(
+        `${where}: ${row.path} is labelled ${row.label} here but ${s.label} in the images ` +
+          "given (--train-on only keeps rows out of training; it does not relabel)",
+      );
+    }
+    keep.add(s.path);
+  });
+  return keep;
 }
 
 /** Samples from --data (every image) or --manifest (the rows of `split`, or all). */

@@ -9,6 +9,8 @@ import {
   initBackend,
   loadSamples,
   TRAIN_FLAGS,
+  TRAIN_ON_OPTION,
+  trainOnPaths,
   trainOptionsFrom,
 } from "./common.ts";
 import {
@@ -57,6 +59,7 @@ const SPEC = {
       type: "string",
       help: "hyperparameter grid, e.g. 'lr=1e-4,3e-4 model=compact,alexnet'",
     },
+    ...TRAIN_ON_OPTION,
     ...TRAIN_FLAGS,
     ...BACKEND_OPTION,
   },
@@ -79,9 +82,11 @@ await runMain(async () => {
   const settings = gridCombinations(grid);
   settings.forEach((s) => withOverrides(base, s)); // validate the whole grid before any training
   const samples = await loadSamples(args);
+  const trainOn = await trainOnPaths(args, samples);
   const backend = await initBackend(args);
   console.error(
-    `backend ${backend}; ${samples.length} images, ${k} folds, ${settings.length} setting(s)`,
+    `backend ${backend}; ${samples.length} images, ${k} folds, ${settings.length} setting(s)` +
+      (trainOn ? `; ${samples.length - trainOn.size} kept out of training (--train-on)` : ""),
   );
   const controller = new AbortController();
   const onSigint =
@@ -99,6 +104,7 @@ await runMain(async () => {
       cacheDir: str(args, "cache"),
       signal: controller.signal,
       onlyFolds,
+      trainOn,
       progress: true,
       onFold: (r) =>
         console.error(

@@ -5,12 +5,15 @@
  */
 import { join } from "node:path";
 import { parseCommand, runMain, str } from "./args.ts";
+import { UserError } from "../core/errors.ts";
 import {
   BACKEND_OPTION,
   DATA_OPTIONS,
   initBackend,
   loadRows,
   TRAIN_FLAGS,
+  TRAIN_ON_OPTION,
+  trainOnPaths,
   trainOptionsFrom,
 } from "./common.ts";
 import { readManifest, writeManifest } from "../data/dataset.ts";
@@ -27,6 +30,7 @@ const SPEC = {
   options: {
     ...DATA_OPTIONS,
     out: { type: "string", help: "run folder for the model, checkpoints, history and plots" },
+    ...TRAIN_ON_OPTION,
     ...TRAIN_FLAGS,
     resume: {
       type: "boolean",
@@ -44,7 +48,18 @@ await runMain(async () => {
   // On --resume, flags given must match the saved run (trainModel names those that differ).
   const o = trainOptionsFrom(args, resume ? await savedTrainOptions(out) : undefined);
   const backend = await initBackend(args);
-  const rows = resume ? await readManifest(join(out, "manifest.csv")) : await loadRows(args);
+  if (resume && str(args, "train-on") !== undefined) {
+    throw new UserError(
+      "--train-on is not taken with --resume: the run's manifest.csv holds its rows",
+    );
+  }
+  let rows = resume ? await readManifest(join(out, "manifest.csv")) : await loadRows(args);
+  const trainOn = await trainOnPaths(args, rows);
+  if (trainOn) {
+    const kept = rows.filter((r) => r.split !== "train" || trainOn.has(r.path));
+    console.error(`${rows.length - kept.length} training rows kept out (--train-on)`);
+    rows = kept;
+  }
   if (!resume) await writeManifest(join(out, "manifest.csv"), rows);
   const train = rows.filter((r) => r.split === "train");
   const val = rows.filter((r) => r.split === "test");

@@ -88,6 +88,12 @@ export interface CrossValRun {
    * machines) can share one folder's folds; a later run without it combines them.
    */
   onlyFolds?: number[];
+  /**
+   * Paths that may be trained on (e.g. a cleaned manifest's rows): the others stay out of every
+   * fold's training part but are still scored, so the folds and the test rows are unchanged.
+   * All images are trained on when absent.
+   */
+  trainOn?: ReadonlySet<string>;
 }
 
 /** Out-of-fold predictions as CSV `path,label,p_chimeric,fold` (the label cleaner's input). */
@@ -125,6 +131,8 @@ export interface CrossValKey {
   images: number;
   /** SHA-256 of the images' paths and labels, in order. */
   samples: string;
+  /** SHA-256 of the sorted paths that may be trained on ({@link CrossValRun.trainOn}), if limited. */
+  trainOn?: string;
 }
 
 /** The key of a cross-validation of `samples` with `options` and fold settings `cv`. */
@@ -132,15 +140,18 @@ export async function crossValKey(
   samples: Sample[],
   options: TrainOptions,
   cv: Required<CrossValOptions>,
+  trainOn?: ReadonlySet<string>,
 ): Promise<CrossValKey> {
   const text = samples.map((s) => `${s.path}\t${s.label}\n`).join("");
-  return {
+  const key: CrossValKey = {
     options: { ...keyOptions(options), input: options.input ?? defaultInput(options.model) },
     k: cv.k,
     seed: cv.seed,
     images: samples.length,
     samples: await sha256Hex(text),
   };
+  if (trainOn) key.trainOn = await sha256Hex([...trainOn].sort().join("\n"));
+  return key;
 }
 
 /** A short hash of a key (folder names: a new configuration never reads another's folds). */
@@ -175,6 +186,7 @@ export function keyDifferences(saved: CrossValKey, given: CrossValKey): string[]
     if (saved[k] !== given[k]) out.push(`${k} ${given[k]} (saved ${saved[k]})`);
   }
   if (out.length === 0 && saved.samples !== given.samples) out.push("other images or labels");
+  if (saved.trainOn !== given.trainOn) out.push("other rows to train on (--train-on)");
   return out;
 }
 
@@ -213,7 +225,7 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
   if (run.samples.length < cv.k) {
     throw new UserError(`${run.samples.length} images are too few for ${cv.k} folds`);
   }
-  await claimFolder(run.outDir, await crossValKey(run.samples, run.options, cv));
+  await claimFolder(run.outDir, await crossValKey(run.samples, run.options, cv, run.trainOn));
   const folds = kFoldIndices(run.samples, cv.k, cv.seed);
   const results: FoldResult[] = [];
   const oof: (Prediction & { fold: number })[] = [];
@@ -231,7 +243,9 @@ export async function crossValidate(run: CrossValRun): Promise<CrossValResult | 
       continue;
     }
     if (run.onlyFolds && !run.onlyFolds.includes(f)) continue;
-    const train = run.samples.filter((_, i) => folds[i] !== f);
+    const train = run.samples.filter((s, i) =>
+      folds[i] !== f && (!run.trainOn || run.trainOn.has(s.path))
+    );
     const val = run.samples.filter((_, i) => folds[i] === f);
     const started = performance.now();
     const resume = Boolean(await statOrNull(join(dir, "state.json")));

@@ -8,6 +8,8 @@ import {
   loadRows,
   loadSamples,
   TRAIN_FLAGS,
+  TRAIN_ON_OPTION,
+  trainOnPaths,
   trainOptionsFrom,
 } from "../../lib/cli/common.ts";
 import { writeManifest } from "../../lib/data/dataset.ts";
@@ -18,7 +20,7 @@ import { tempDir } from "../fixtures.ts";
 const SPEC = {
   usage: "test",
   summary: "test",
-  options: { ...DATA_OPTIONS, ...TRAIN_FLAGS, ...BACKEND_OPTION },
+  options: { ...DATA_OPTIONS, ...TRAIN_ON_OPTION, ...TRAIN_FLAGS, ...BACKEND_OPTION },
 };
 const parse = (argv: string[]) => parseCommand(SPEC, argv);
 
@@ -128,4 +130,35 @@ Deno.test("initBackend rejects an unknown backend before loading anything", asyn
     initBackend(parse(["--backend", "gpu"])),
     /--backend must be tensorflow, wasm or cpu, got "gpu"/,
   );
+});
+
+Deno.test("trainOnPaths: the given images that --train-on lists; unknown rows and other labels are errors", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const data = await fakeData(join(dir, "data"), 2);
+    const samples = await loadSamples(parse(["--data", data]));
+    assert.equal(await trainOnPaths(parse(["--data", data]), samples), undefined);
+    const rows = samples.map((s) => ({ ...s, split: "train" as const }));
+    const keep = join(dir, "keep.csv");
+    await writeManifest(keep, [rows[0], rows[3], rows[5]]);
+    assert.deepEqual(
+      await trainOnPaths(parse(["--data", data, "--train-on", keep]), samples),
+      new Set([samples[0].path, samples[3].path, samples[5].path]),
+    );
+    const stranger = join(dir, "stranger.csv");
+    await writeManifest(stranger, [rows[0], { ...rows[1], path: join(dir, "other.png") }]);
+    await rejectsUser(
+      trainOnPaths(parse(["--data", data, "--train-on", stranger]), samples),
+      /stranger\.csv: line 3: .*other\.png is not among the images given/,
+    );
+    const flipped = join(dir, "flipped.csv");
+    const label = rows[1].label === "chimeric" ? "non_chimeric" : "chimeric";
+    await writeManifest(flipped, [{ ...rows[1], label }]);
+    await rejectsUser(
+      trainOnPaths(parse(["--data", data, "--train-on", flipped]), samples),
+      new RegExp(`flipped\\.csv: line 2: .* is labelled ${label} here but ${rows[1].label}`),
+    );
+  } finally {
+    await cleanup();
+  }
 });

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { runCli } from "./run.ts";
 import { statOrNull } from "../../lib/core/fs.ts";
+import { parseCommand } from "../../lib/cli/args.ts";
+import { DATA_OPTIONS, loadRows } from "../../lib/cli/common.ts";
+import { readManifest, writeManifest } from "../../lib/data/dataset.ts";
 
 Deno.test("train, evaluate and classify CLIs on a small generated data set", async () => {
   const { dir, cleanup } = await tempDir();
@@ -82,6 +85,41 @@ Deno.test("train CLI: bad options, empty data and resume without a run are clear
     const badEval = await runCli("evaluate", ["--model", join(dir, "nomodel"), "--data", data]);
     assert.equal(badEval.code, 1);
     assert.match(badEval.stderr, /nomodel\/model\.json: no model here/);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("train CLI: --train-on keeps the training rows it does not list out of the run; not with --resume", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const data = await makeDataset(join(dir, "data"), 4);
+    const rows = await loadRows(
+      parseCommand({ usage: "", summary: "", options: DATA_OPTIONS }, [
+        "--data",
+        data,
+        "--split-seed",
+        "1",
+      ]),
+    );
+    const manifest = join(dir, "manifest.csv");
+    await writeManifest(manifest, rows);
+    const train = rows.filter((r) => r.split === "train");
+    const keep = join(dir, "keep.csv");
+    await writeManifest(keep, train.slice(2));
+    const run = join(dir, "run");
+    const args = ["--manifest", manifest, "--train-on", keep, "--out", run, "--epochs", "1"];
+    const t = await runCli("train", [...args, "--columns", "32", "--cache", join(dir, "cache")]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /2 training rows kept out \(--train-on\)/);
+    const saved = await readManifest(join(run, "manifest.csv"));
+    assert.deepEqual(
+      saved.map((r) => r.path),
+      rows.filter((r) => r.split === "test" || r !== train[0] && r !== train[1]).map((r) => r.path),
+    );
+    const again = await runCli("train", ["--out", run, "--resume", "--train-on", keep]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /--train-on is not taken with --resume/);
   } finally {
     await cleanup();
   }

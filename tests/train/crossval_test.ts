@@ -20,6 +20,7 @@ import type { Prediction } from "../../lib/eval/evaluate.ts";
 import { PRESETS, type TrainOptions } from "../../lib/train/options.ts";
 import { readJson, statOrNull } from "../../lib/core/fs.ts";
 import { UserError } from "../../lib/core/errors.ts";
+import { kFoldIndices } from "../../lib/data/split.ts";
 import { makeDataset, tempDir } from "../fixtures.ts";
 import { testBackend } from "../test_backend.ts";
 
@@ -154,6 +155,37 @@ Deno.test("a cross-validation folder refuses other options, data or folds than i
     await Deno.remove(join(out, "cv_key.json"));
     assert.deepEqual(await crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out }), r);
     assert.deepEqual(await readJson<CrossValKey>(join(out, "cv_key.json")), key);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("trainOn: the other images stay out of every fold's training but are scored, in the same folds", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    await makeDataset(join(dir, "data"), 4);
+    const { samples } = await listDataset(join(dir, "data"));
+    const o = { ...OPTIONS, batchSize: 1 }; // one step per training image
+    const out = join(dir, "cv");
+    const kept = samples.filter((_, i) => i % 3 !== 0);
+    const trainOn = new Set(kept.map((s) => s.path));
+    const r = await crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out, trainOn });
+    assert.ok(r);
+    const folds = kFoldIndices(samples, 2, 1);
+    for (const f of [0, 1]) {
+      const state = await readJson<{ step: number }>(join(out, `fold-${f}`, "state.json"));
+      const trained = samples.filter((s, i) => folds[i] !== f && trainOn.has(s.path)).length;
+      assert.equal(state.step, trained, `fold ${f} trains on the kept images of the other fold`);
+      assert.equal(r.folds[f].n, folds.filter((x) => x === f).length, "every image is scored");
+    }
+    const key = await readJson<CrossValKey>(join(out, "cv_key.json"));
+    assert.deepEqual(key, await crossValKey(samples, o, { k: 2, seed: 1 }, trainOn));
+    assert.equal("trainOn" in (await crossValKey(samples, o, { k: 2, seed: 1 })), false);
+    await assert.rejects(
+      crossValidate({ samples, options: o, cv: { k: 2 }, outDir: out }),
+      (err: Error) =>
+        err instanceof UserError && err.message.includes("other rows to train on (--train-on)"),
+    );
   } finally {
     await cleanup();
   }
