@@ -45,14 +45,14 @@ await runMain(async () => {
   const args = parseCommand(SPEC);
   const out = str(args, "out", true)!;
   const resume = Boolean(args.values.resume);
-  // On --resume, flags given must match the saved run (trainModel names those that differ).
-  const o = trainOptionsFrom(args, resume ? await savedTrainOptions(out) : undefined);
-  const backend = await initBackend(args);
   if (resume && str(args, "train-on") !== undefined) {
     throw new UserError(
       "--train-on is not taken with --resume: the run's manifest.csv holds its rows",
     );
   }
+  // On --resume, flags given must match the saved run (trainModel names those that differ).
+  const o = trainOptionsFrom(args, resume ? await savedTrainOptions(out) : undefined);
+  const backend = await initBackend(args);
   let rows = resume ? await readManifest(join(out, "manifest.csv")) : await loadRows(args);
   const trainOn = await trainOnPaths(args, rows);
   if (trainOn) {
