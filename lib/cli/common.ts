@@ -74,6 +74,11 @@ export const TRAIN_FLAGS: Record<string, OptionSpec> = {
     type: "string",
     help: "width of the compact model: its filters and hidden units times this (default 1)",
   },
+  head: {
+    type: "string",
+    help: "head of the compact model: flatten (the default) or pool (the flatten plus each " +
+      "last-block feature's mean and max over the read)",
+  },
   seed: { type: "string", help: "seed of weights, data order and augmentation" },
   size: { type: "string", help: "input image side in pixels (alexnet)" },
   resize: { type: "string", help: "resize kernel of image input: area or nearest (alexnet)" },

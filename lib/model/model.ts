@@ -108,14 +108,23 @@ export interface CompactOptions extends ModelOptions {
   channels?: number;
   /** Width multiplier: filters and hidden units times this (rounded); 1 is the model below. */
   width?: number;
+  /**
+   * What the dense layers read: `flatten` (where along the read each feature sits) or `pool`
+   * (the flatten plus the mean and the max of each last-block feature over the read).
+   */
+  head?: CompactHead;
 }
 
-/** Compact model defaults: 145 columns of 5 channels, dropout 0.3, width 1. */
+/** The compact model's heads (see {@link CompactOptions.head}). */
+export type CompactHead = "flatten" | "pool";
+
+/** Compact model defaults: 145 columns of 5 channels, dropout 0.3, width 1, flatten head. */
 export const COMPACT_DEFAULTS = {
   columns: LINE_DEFAULTS.columns,
   channels: LINE_CHANNEL_COUNT,
   dropout: 0.3,
   width: 1,
+  head: "flatten" as CompactHead,
 };
 
 /** The input representation each model is trained on by default (stored with the model). */
@@ -147,7 +156,9 @@ export function modelInput(name: ModelName, opts: CompactOptions = {}): ModelInp
  * -> max-pool 2 with 16, 32, 64, 64 filters; flatten (9x64 at 145 columns), dropout (0.3),
  * dense 64 ReLU, dropout (0.3), dense softmax over `classes`. 71,442 parameters (71,090
  * trainable) at 145x5 -> 2 (tests/model/model_test.ts). `width` multiplies the filters and the
- * hidden units. Cross-validated scores: README, Results
+ * hidden units; `head: "pool"` concatenates the last block's global mean and max to the flatten
+ * (+128 inputs to the dense layer). The head is part of the saved topology, so a model loads as
+ * it was built. Cross-validated scores: README, Results
  * (`deno task cv --data ../shared/data/original_data --out runs/cv_pile`).
  */
 export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
@@ -174,8 +185,17 @@ export function buildCompact(opts: CompactOptions = {}): tf.LayersModel {
     ];
     for (const layer of layers) x = layer.apply(x) as tf.SymbolicTensor;
   });
-  // Flatten (not global pooling): where along the read a feature sits matters.
+  // Flatten (not only global pooling): where along the read a feature sits matters.
   let h = tf.layers.flatten({ name: "flatten" }).apply(x) as tf.SymbolicTensor;
+  if (o.head === "pool") {
+    const mean = tf.layers.globalAveragePooling1d({ name: "global_mean" }).apply(x);
+    const max = tf.layers.globalMaxPooling1d({ name: "global_max" }).apply(x);
+    h = tf.layers.concatenate({ name: "head" }).apply(
+      [h, mean, max] as tf.SymbolicTensor[],
+    ) as tf.SymbolicTensor;
+  } else if (o.head !== "flatten") {
+    throw new Error(`unknown head "${o.head}" (expected flatten or pool)`);
+  }
   // Unseeded on purpose (as in AlexNet): a seeded tfjs dropout layer draws one mask for good.
   h = tf.layers.dropout({ rate: o.dropout, name: "dropout1" })
     .apply(h) as tf.SymbolicTensor;

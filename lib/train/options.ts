@@ -7,9 +7,7 @@
 
 import { UserError } from "../core/errors.ts";
 import { type InputSpec } from "../features/inputs.ts";
-import { defaultInput } from "../model/model.ts";
-
-import { type ModelName } from "../model/model.ts";
+import { type CompactHead, defaultInput, type ModelName } from "../model/model.ts";
 
 /** Training hyperparameters. */
 export interface TrainOptions {
@@ -50,6 +48,8 @@ export interface TrainOptions {
   distill: number;
   /** Width of the compact model: its filters and hidden units times this (1: as shipped). */
   width: number;
+  /** Head of the compact model: flatten, or the flatten plus global pooling (lib/model/model.ts). */
+  head: CompactHead;
   /** Random horizontal flips (the thesis's augmentation). */
   flip: boolean;
   /** Random shifts along the read of up to this many curve columns (curve input only). */
@@ -82,6 +82,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     teacher: null,
     distill: 0.5,
     width: 1,
+    head: "flatten",
     flip: true,
     shift: 8,
     seed: 42,
@@ -102,6 +103,7 @@ export const PRESETS: Record<"default" | "thesis", TrainOptions> = {
     teacher: null,
     distill: 0.5,
     width: 1,
+    head: "flatten",
     flip: true,
     shift: 0,
     seed: 42,
@@ -126,6 +128,7 @@ export const OVERRIDE_KEYS = [
   "teacher",
   "distill",
   "width",
+  "head",
   "seed",
   "size",
   "resize",
@@ -196,6 +199,9 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
       o.distill = n;
     } else if (k === "width") {
       o.width = positive(k, v, false);
+    } else if (k === "head") {
+      if (v !== "flatten" && v !== "pool") throw bad(k, v, "flatten or pool");
+      o.head = v;
     } else if (k === "schedule") {
       if (v !== "constant" && v !== "onecycle") throw bad(k, v, "constant or onecycle");
       o.schedule = v;
@@ -234,6 +240,9 @@ export function withOverrides(base: TrainOptions, overrides: Record<string, stri
   if (o.width !== 1 && o.model !== "compact") {
     throw new UserError("width applies to the compact model only");
   }
+  if (o.head !== "flatten" && o.model !== "compact") {
+    throw new UserError("head applies to the compact model only");
+  }
   if (entries.some(([k]) => ["size", "resize", "columns", "depth", "model"].includes(k))) {
     o.input = input;
   }
@@ -255,6 +264,7 @@ const OPTIONS_ADDED_LATER: Pick<
   | "teacher"
   | "distill"
   | "width"
+  | "head"
   | "shift"
 > = {
   schedule: "constant",
@@ -266,6 +276,7 @@ const OPTIONS_ADDED_LATER: Pick<
   teacher: null,
   distill: 0.5,
   width: 1,
+  head: "flatten",
   shift: 0,
 };
 
@@ -285,6 +296,7 @@ const OPTIONS_ADDED_AFTER_KEYS: Partial<TrainOptions> = {
   teacher: null,
   distill: 0.5,
   width: 1,
+  head: "flatten",
 };
 
 /** Training options as a cross-validation key holds them (see OPTIONS_ADDED_AFTER_KEYS). */

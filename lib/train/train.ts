@@ -134,7 +134,13 @@ export function compiledModel(o: TrainOptions): tf.LayersModel {
   const shape = input.kind === "image"
     ? { size: input.size }
     : { columns: input.columns, channels: sequenceChannels(input) };
-  const model = buildModel(o.model, { ...shape, seed: o.seed, classes: o.classes, width: o.width });
+  const model = buildModel(o.model, {
+    ...shape,
+    seed: o.seed,
+    classes: o.classes,
+    width: o.width,
+    head: o.head,
+  });
   model.compile({
     optimizer: makeOptimizer(o),
     loss: "categoricalCrossentropy",

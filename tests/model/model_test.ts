@@ -91,6 +91,30 @@ Deno.test("compact width: filters and hidden units times the width, rounded", ()
   );
 });
 
+Deno.test("compact pool head: the flatten plus each last-block feature's mean and max", async () => {
+  const model = buildModel("compact", { head: "pool" });
+  const rows = Object.fromEntries(summarize(model).rows.map((r) => [r.layer, r]));
+  assert.deepEqual(rows.global_mean.outputShape, [64]);
+  assert.deepEqual(rows.global_max.outputShape, [64]);
+  assert.deepEqual(rows.head.outputShape, [576 + 64 + 64]);
+  assert.equal(rows.fc.params, 704 * 64 + 64);
+  const plain = summarize(buildModel("compact")).rows.map((r) => r.layer);
+  assert.equal(plain.includes("global_mean") || plain.includes("head"), false);
+  // The head is in the saved topology: the model rebuilt from its JSON computes the same.
+  const x = tf.tidy(() => tf.linspace(0, 1, 2 * 145 * 5).reshape([2, 145, 5]));
+  const again = await tf.models.modelFromJSON({
+    modelTopology: model.toJSON(undefined, false),
+  } as tf.io.ModelJSON);
+  again.setWeights(model.getWeights());
+  const out = (m: tf.LayersModel) =>
+    tf.tidy(() => (m.predict(x) as tf.Tensor).arraySync() as number[][]);
+  assert.deepEqual(out(again), out(model));
+  // @ts-expect-error: checking the run-time guard
+  assert.throws(() => buildModel("compact", { head: "attention" }), /unknown head "attention"/);
+  for (const m of [model, again]) m.dispose();
+  x.dispose();
+});
+
 Deno.test("a wrong input shape and an unknown model are clear errors", () => {
   const model = buildModel("compact");
   const shape = model.inputs[0].shape.slice(1) as number[];

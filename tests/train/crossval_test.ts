@@ -114,7 +114,7 @@ Deno.test("a cross-validation folder refuses other options, data or folds than i
     const key = await readJson<CrossValKey>(join(out, "cv_key.json"));
     assert.deepEqual(key, await crossValKey(samples, o, { k: 2, seed: 1 }));
     // options added after keys were kept are in the key only when on: older folders stay valid
-    for (const k of ["mixup", "gce", "classes", "teacher", "distill", "width"]) {
+    for (const k of ["mixup", "gce", "classes", "teacher", "distill", "width", "head"]) {
       assert.equal(k in key.options, false, k);
     }
     const three = await crossValKey(samples, { ...o, classes: 3 }, { k: 2, seed: 1 });

@@ -233,6 +233,18 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     () => withOverrides(base, { model: "alexnet", width: "2" }),
     /width applies to the compact model only/,
   );
+  assert.deepEqual(
+    [PRESETS.default.head, withOverrides(PRESETS.default, { head: "pool" }).head],
+    ["flatten", "pool"],
+  );
+  assert.throws(
+    () => withOverrides(PRESETS.default, { head: "gap" }),
+    /invalid head "gap": expected flatten or pool/,
+  );
+  assert.throws(
+    () => withOverrides(base, { model: "alexnet", head: "pool" }),
+    /head applies to the compact model only/,
+  );
   assert.throws(
     () => withOverrides(PRESETS.default, { size: "64" }),
     /size applies to the image model \(alexnet\) only/,
