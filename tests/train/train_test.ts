@@ -3,7 +3,12 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { listDataset } from "../../lib/data/dataset.ts";
 import { splitSamples } from "../../lib/data/split.ts";
-import { ensureSmallRun, savedTrainOptions, trainModel } from "../../lib/train/train.ts";
+import {
+  compiledModel,
+  ensureSmallRun,
+  savedTrainOptions,
+  trainModel,
+} from "../../lib/train/train.ts";
 import {
   optionDifferences,
   PRESETS,
@@ -259,6 +264,19 @@ Deno.test("withOverrides applies flags and grid keys, validates them, and keeps 
     /invalid label-smoothing "1"/,
   );
   assert.throws(() => withOverrides(PRESETS.default, { schedule: "step" }), /onecycle/);
+});
+
+Deno.test("compiledModel builds the head and width the options name", () => {
+  const layers = (m: tf.LayersModel) => m.layers.map((l) => l.name);
+  const plain = compiledModel({ ...PRESETS.default });
+  const pooled = compiledModel({ ...PRESETS.default, head: "pool", width: 2 });
+  assert.equal(layers(plain).includes("global_mean"), false);
+  assert.deepEqual(
+    ["global_mean", "global_max", "head"].map((n) => layers(pooled).includes(n)),
+    [true, true, true],
+  );
+  assert.deepEqual(pooled.getLayer("conv1").outputShape, [null, 145, 32]);
+  for (const m of [plain, pooled]) m.dispose();
 });
 
 Deno.test("one-cycle schedule: warm-up from lr/25 to lr over 20%, cosine down to ~0", () => {
